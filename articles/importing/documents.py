@@ -1,0 +1,436 @@
+"""Read an article document and turn it into a clean, validated `ArticleRecord`.
+
+Plain functions, no database: text in, record (or a one-line `DocumentError`) out.
+A document is YAML front matter between two `---` lines, then an optional body.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+import yaml
+
+from articles.models import URL_MAX_LENGTH, normalize_domain
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Sane limits: anything larger is not an article but an accident or an attack.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FRONT_MATTER_CHARS = 256 * 1024
+MAX_NESTING = 20
+MAX_TITLE = 500
+MAX_EXCERPT = 10_000
+MAX_SHORT_TEXT = 50  # type, category
+MAX_PROVIDER_NAME = 200
+MAX_TOPIC_NAME = 100
+MAX_TOPICS = 50
+MAX_IMAGES = 50
+MAX_RELATED = 200
+MAX_SECURED = 64 * 1024
+MAX_SCORE = 1_000_000
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?"
+                       r"(\.[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?)*$")
+TRUE_WORDS = {"true", "yes", "on", "1"}
+FALSE_WORDS = {"false", "no", "off", "0"}
+
+
+class DocumentError(ValueError):
+    """A document that cannot become an article; the message is one line for the reader."""
+
+
+@dataclass
+class ImageRecord:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    is_cached: bool | None = None
+
+
+@dataclass
+class ProviderRecord:
+    domain: str
+    name: str
+
+
+@dataclass
+class RelatedRecord:
+    title: str
+    web_url: str
+    excerpt: str = ""
+    published_at: dt.datetime | None = None
+    amp_web_url: str = ""
+    cdn_amp_web_url: str = ""
+    type: str = ""
+    provider: ProviderRecord | None = None
+    quality: int | None = None
+    images: list[ImageRecord] = field(default_factory=list)
+
+
+@dataclass
+class ArticleRecord:
+    title: str
+    web_url: str
+    published_at: dt.datetime
+    provider: ProviderRecord
+    excerpt: str = ""
+    original_url: str = ""
+    amp_web_url: str = ""
+    cdn_amp_web_url: str = ""
+    type: str = ""
+    category: str = ""
+    quality: int | None = None
+    heat: int | None = None
+    published: bool = False
+    topics: list[str] = field(default_factory=list)
+    images: list[ImageRecord] = field(default_factory=list)
+    related: list[RelatedRecord] = field(default_factory=list)
+    secured: str = ""
+    body: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def content_hash(self):
+        """A fingerprint of everything the document says (warnings aside)."""
+        data = asdict(self)
+        data.pop("warnings")
+        canonical = json.dumps(data, sort_keys=True, default=_json_default, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _json_default(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def decode(data):
+    """Bytes to text: UTF-8 (a BOM is allowed), no NUL bytes, line endings made `\\n`."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DocumentError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    if "\x00" in text:
+        raise DocumentError("contains NUL characters")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text):
+    """Return (front matter, body). The first `---` line after the opening one closes it;
+    any later `---` line belongs to the body."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise DocumentError("no front matter: the file must start with a '---' line")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return front, body.strip("\n").rstrip()
+    raise DocumentError("front matter is not closed by a '---' line")
+
+
+def load_front_matter(front):
+    """Safe YAML only: no tags that build objects, no aliases, bounded size and nesting."""
+    if len(front) > MAX_FRONT_MATTER_CHARS:
+        raise DocumentError(f"front matter is larger than {MAX_FRONT_MATTER_CHARS // 1024} KiB")
+    if "&" in front or front.count("[") + front.count("{") > MAX_NESTING:
+        _check_structure(front)
+    try:
+        data = yaml.load(front, Loader=SafeLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"invalid YAML: {_one_line(exc)}") from None
+    except RecursionError:
+        raise DocumentError("invalid YAML: nested too deeply") from None
+    if data is None:
+        raise DocumentError("front matter is empty")
+    if not isinstance(data, dict):
+        raise DocumentError(f"front matter must be a mapping of keys, not {_kind(data)}")
+    return data
+
+
+def _check_structure(front):
+    """Walk the YAML events (no objects built) to refuse aliases and deep nesting."""
+    depth = 0
+    try:
+        for event in yaml.parse(front, Loader=SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise DocumentError("YAML aliases (*name) are not allowed")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise DocumentError(f"YAML is nested deeper than {MAX_NESTING} levels")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"invalid YAML: {_one_line(exc)}") from None
+
+
+def _one_line(exc):
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark is not None else ""
+    return " ".join(f"{problem}{where}".split())
+
+
+def _kind(value):
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+# --- Cleaning ------------------------------------------------------------------------------------
+
+
+def parse_document(data):
+    """Bytes of one document to an `ArticleRecord`, or raise `DocumentError`."""
+    front, body = split_front_matter(decode(data))
+    record = clean_article(load_front_matter(front))
+    record.body = body
+    return record
+
+
+def clean_article(data):
+    warnings = []
+    web_url = _url(data.get("webUrl"), "webUrl")
+    if not web_url:
+        raise DocumentError("missing webUrl")
+    record = ArticleRecord(
+        title=_text(data.get("title"), "title", MAX_TITLE, required=True),
+        web_url=web_url,
+        published_at=_datetime(data.get("publishedDateTime"), "publishedDateTime", required=True),
+        provider=_provider(data.get("provider"), web_url, "provider", warnings)
+        or _provider_from_url(web_url),
+        excerpt=_text(data.get("excerpt"), "excerpt", MAX_EXCERPT),
+        original_url=_optional_url(data.get("originalUrl"), "originalUrl", warnings),
+        amp_web_url=_optional_url(data.get("ampWebUrl"), "ampWebUrl", warnings),
+        cdn_amp_web_url=_optional_url(data.get("cdnAmpWebUrl"), "cdnAmpWebUrl", warnings),
+        type=_text(data.get("type"), "type", MAX_SHORT_TEXT),
+        category=_text(data.get("category"), "category", MAX_SHORT_TEXT),
+        quality=_int(data.get("quality"), "quality"),
+        heat=_int(data.get("heat"), "heat"),
+        published=_bool(data.get("published"), "published"),
+        topics=_topics(data.get("topics")),
+        images=_images(data.get("images"), "images", warnings),
+        related=_related(data.get("related"), warnings),
+        secured=_text(data.get("secured"), "secured", MAX_SECURED, strip=False),
+        warnings=warnings,
+    )
+    return record
+
+
+def _text(value, name, max_length, required=False, strip=True):
+    if value is None:
+        if required:
+            raise DocumentError(f"missing {name}")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise DocumentError(f"{name} must be text, not {_kind(value)}")
+    text = str(value)
+    if strip:
+        text = text.strip()
+    if required and not text:
+        raise DocumentError(f"missing {name}")
+    if len(text) > max_length:
+        raise DocumentError(f"{name} is longer than {max_length} characters")
+    return text
+
+
+def _int(value, name):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise DocumentError(f"{name} must be a whole number, not true/false")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,9}\s*", value):
+        value = int(value)
+    if not isinstance(value, int):
+        raise DocumentError(f"{name} must be a whole number, not {value!r}"[:200])
+    if not -MAX_SCORE <= value <= MAX_SCORE:
+        raise DocumentError(f"{name} {value} is out of range")
+    return value
+
+
+def _bool(value, name):
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise DocumentError(f"{name} must be true or false, not {value!r}"[:200])
+
+
+def _datetime(value, name, required=False):
+    if value is None or value == "":
+        if required:
+            raise DocumentError(f"missing {name}")
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise DocumentError(f"{name} is not a date: {value!r}"[:200]) from None
+    else:
+        raise DocumentError(f"{name} is not a date: {value!r}"[:200])
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    moment = moment.astimezone(dt.UTC)
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise DocumentError(f"{name} {moment.date()} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return moment
+
+
+def is_http_url(value):
+    """True for an absolute http(s) URL with a host and no spaces or control characters."""
+    if not isinstance(value, str) or not value or len(value) > URL_MAX_LENGTH:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(hostname)
+
+
+def _url(value, name):
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise DocumentError(f"{name} must be text, not {_kind(value)}")
+    value = value.strip()
+    if not is_http_url(value):
+        raise DocumentError(f"{name} is not an http(s) URL: {value!r}"[:200])
+    return value
+
+
+def _optional_url(value, name, warnings):
+    """An optional URL that is not http(s) is dropped with a warning, never stored."""
+    try:
+        return _url(value, name)
+    except DocumentError as exc:
+        warnings.append(f"{exc}; dropped")
+        return ""
+
+
+def _provider_from_url(url):
+    domain = normalize_domain(urlsplit(url).hostname)
+    return ProviderRecord(domain=domain, name=domain)
+
+
+def plausible_provider_name(name, domain):
+    """Related links sometimes name a provider after a headline ("Armed robbery in Revesby" for
+    miragenews.com). Trust such a name only when it and the domain share a word."""
+    compact = re.sub(r"[^0-9a-z]", "", name.casefold())
+    labels = [re.sub(r"[^0-9a-z]", "", label) for label in domain.split(".")[:-1] or [domain]]
+    return bool(compact) and any(
+        label and (compact in label or label in compact) for label in labels if label != "www"
+    )
+
+
+def _provider(value, url, name, warnings, trust_name=True):
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise DocumentError(f"{name} must be a mapping with name and domain, not {_kind(value)}")
+    domain = normalize_domain(_text(value.get("domain"), f"{name}.domain", 253))
+    if domain and not DOMAIN_RE.match(domain):
+        warnings.append(f"{name}.domain {domain!r} is not a domain name; taken from the URL instead"[:200])
+        domain = ""
+    if not domain:
+        return ProviderRecord(
+            domain=_provider_from_url(url).domain,
+            name=_text(value.get("name"), f"{name}.name", MAX_PROVIDER_NAME)
+            or _provider_from_url(url).domain,
+        )
+    provider_name = _text(value.get("name"), f"{name}.name", MAX_PROVIDER_NAME)
+    if not trust_name and not plausible_provider_name(provider_name, domain):
+        provider_name = ""
+    return ProviderRecord(domain=domain, name=provider_name or domain)
+
+
+def _list(value, name, limit):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DocumentError(f"{name} must be a list, not {_kind(value)}")
+    if len(value) > limit:
+        raise DocumentError(f"{name} has more than {limit} entries")
+    return value
+
+
+def _topics(value):
+    if isinstance(value, str):
+        value = [value]
+    names, seen = [], set()
+    for index, item in enumerate(_list(value, "topics", MAX_TOPICS)):
+        topic = " ".join(_text(item, f"topics[{index}]", MAX_TOPIC_NAME).split())
+        key = topic.casefold()
+        if topic and key not in seen:
+            seen.add(key)
+            names.append(topic)
+    return names
+
+
+def _images(value, name, warnings):
+    images = []
+    for index, item in enumerate(_list(value, name, MAX_IMAGES)):
+        where = f"{name}[{index}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"{where} must be a mapping with a url, not {_kind(item)}")
+        url = _optional_url(item.get("url"), f"{where}.url", warnings)
+        if not url:
+            continue
+        width, height = _int(item.get("width"), f"{where}.width"), _int(item.get("height"), f"{where}.height")
+        if (width is not None and width < 0) or (height is not None and height < 0):
+            raise DocumentError(f"{where} has a negative size")
+        cached = item.get("isCached")
+        images.append(ImageRecord(url=url, width=width, height=height,
+                                  is_cached=None if cached is None else _bool(cached, f"{where}.isCached")))
+    return images
+
+
+def _related(value, warnings):
+    related = []
+    for index, item in enumerate(_list(value, "related", MAX_RELATED)):
+        where = f"related[{index}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"{where} must be a mapping, not {_kind(item)}")
+        url = _optional_url(item.get("webUrl"), f"{where}.webUrl", warnings)
+        if not url:
+            if item.get("webUrl") in (None, ""):
+                warnings.append(f"{where} has no webUrl; dropped")
+            continue
+        title = _text(item.get("title"), f"{where}.title", MAX_TITLE)
+        if not title:
+            warnings.append(f"{where} has no title; dropped")
+            continue
+        related.append(RelatedRecord(
+            title=title,
+            web_url=url,
+            excerpt=_text(item.get("excerpt"), f"{where}.excerpt", MAX_EXCERPT),
+            published_at=_datetime(item.get("publishedDateTime"), f"{where}.publishedDateTime"),
+            amp_web_url=_optional_url(item.get("ampWebUrl"), f"{where}.ampWebUrl", warnings),
+            cdn_amp_web_url=_optional_url(item.get("cdnAmpWebUrl"), f"{where}.cdnAmpWebUrl", warnings),
+            type=_text(item.get("type"), f"{where}.type", MAX_SHORT_TEXT),
+            provider=_provider(item.get("provider"), url, f"{where}.provider", warnings, trust_name=False)
+            or _provider_from_url(url),
+            quality=_int(item.get("quality"), f"{where}.quality"),
+            images=_images(item.get("images"), f"{where}.images", warnings),
+        ))
+    return related

@@ -1,0 +1,39 @@
+"""Shared fixtures: the sample seeds, imported, and small factories for one article per state."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture
+def run_import():
+    """Run `import_articles` as a user would; return (exit code, stdout, stderr)."""
+
+    def run(*args):
+        out, err = StringIO(), StringIO()
+        try:
+            call_command("import_articles", *map(str, args), stdout=out, stderr=err)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+        except Exception as exc:  # CommandError carries the exit status
+            if not hasattr(exc, "returncode"):
+                raise
+            err.write(str(exc))
+            code = exc.returncode
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+@pytest.fixture
+def seeded(db, run_import):
+    """The five sample documents, imported."""
+    code, out, err = run_import(SEEDS)
+    assert code == 0, err
+    return out
