@@ -1,0 +1,207 @@
+"""Browser-test fixtures: one live portal per session, Debian's Chromium, and small page helpers.
+
+The portal runs as a separate `manage.py runserver` process on a temporary SQLite database, prepared
+once per session the way an operator would (migrate, collectstatic, import the seeds and a generated
+corpus, create an editor) and served with the production settings (debug off, whitenoise, the real
+404 page). The browser is Debian's Chromium (`make e2e` installs it); Playwright never downloads one.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SEEDS = ROOT / "seeds"
+SCREENSHOTS = ROOT / "screenshots"
+NODE_MODULES = HERE / "node_modules"
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CORPUS_SIZE = 300
+EDITOR_USERNAME = "e2e-editor"
+EDITOR_PASSWORD = "e2e-editor-password-not-secret-42"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+
+
+@dataclass
+class LiveSite:
+    """The running portal: its base URL and a way to run management commands on its database."""
+
+    url: str
+    env: dict
+    log: Path
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def manage(self, *args, extra_env=None):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *map(str, args)],
+            cwd=ROOT, env={**self.env, **(extra_env or {})}, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, timeout=300,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(map(str, args))} exited {result.returncode}:\n"
+                                 f"{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def query(self, code):
+        """Run Python in `manage.py shell` against the site's database; return what it prints, as JSON."""
+        return json.loads(self.manage("shell", "--no-imports", "-c", code).strip().splitlines()[-1])
+
+
+def _free_port():
+    if os.environ.get("E2E_PORT"):
+        return int(os.environ["E2E_PORT"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(site, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if site.process.poll() is not None:
+            raise RuntimeError(f"the portal exited {site.process.returncode}:\n{site.log.read_text()}")
+        try:
+            urllib.request.urlopen(site.url + "/", timeout=5).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers: an error page is still a server that is up
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the portal did not answer within {timeout}s:\n{site.log.read_text()}")
+
+
+def _create_editor(site):
+    """An editor as an operator makes one: the `create_editor` command, or the ORM before it exists."""
+    commands = site.manage("help", "--commands")
+    if "create_editor" in commands.split():
+        site.manage("create_editor", EDITOR_USERNAME,
+                    extra_env={"DJANGO_EDITOR_PASSWORD": EDITOR_PASSWORD})
+    else:
+        site.manage("shell", "--no-imports", "-c", (
+            "from django.contrib.auth.models import Group, User\n"
+            f"u = User.objects.create_user({EDITOR_USERNAME!r}, password={EDITOR_PASSWORD!r}, is_staff=True)\n"
+            "u.groups.add(Group.objects.get_or_create(name='Editors')[0])\n"
+        ))
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The portal with the seeds and a generated corpus, served over HTTP for the whole session."""
+    tmp = tmp_path_factory.mktemp("portal")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.e2e.site_settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "e2e-only-not-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
+        "E2E_STATIC_ROOT": str(tmp / "static"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    site = LiveSite(url=f"http://127.0.0.1:{_free_port()}", env=env, log=tmp / "server.log")
+    corpus = tmp / "corpus"
+    subprocess.run([sys.executable, "bench/corpus.py", str(corpus), "--count", str(CORPUS_SIZE)],
+                   cwd=ROOT, check=True, capture_output=True)
+    site.manage("migrate", "--noinput", "-v", "0")
+    site.manage("collectstatic", "--noinput", "-v", "0")
+    site.manage("import_articles", SEEDS, corpus)
+    _create_editor(site)
+    with site.log.open("w") as log:
+        site.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", site.url.removeprefix("http://"), "--noreload"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        _wait_until_up(site)
+        yield site
+    finally:
+        site.process.terminate()
+        try:
+            site.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            site.process.kill()
+            site.process.wait()
+
+
+# pytest-playwright configuration: Debian's Chromium, headless, and the live site as base URL.
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
+            "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_site):
+    return live_site.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # bypass_csp: axe-core is injected as a script tag, which a strict Content-Security-Policy refuses.
+    # The desktop viewport is Playwright's default, 1280 x 720; phone contexts set their own.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+def _offline(context, site_url):
+    """Only the live site is reachable: article images point at other hosts, which tests never fetch."""
+    local = re.compile("^" + re.escape(site_url) + "(/|$)")
+    context.route(lambda url: not local.match(url), lambda route: route.abort())
+    return context
+
+
+@pytest.fixture
+def context(new_context, live_site):
+    return _offline(new_context(), live_site.url)
+
+
+@pytest.fixture
+def phone_context(new_context, live_site):
+    return _offline(new_context(**PHONE), live_site.url)
+
+
+@pytest.fixture
+def dark_context(new_context, live_site):
+    return _offline(new_context(color_scheme="dark"), live_site.url)
+
+
+@pytest.fixture
+def phone_page(phone_context):
+    return phone_context.new_page()
+
+
+@pytest.fixture
+def dark_page(dark_context):
+    return dark_context.new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    """Save a full-page screenshot as screenshots/NAME.png (git-ignored) for people to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def save(page, name):
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled")
+
+    return save
