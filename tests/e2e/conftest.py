@@ -205,3 +205,50 @@ def screenshot():
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled")
 
     return save
+
+
+_SAMPLE_CODE = """
+import json
+from articles.models import Article
+published = Article.objects.published().newest_first()
+newest = published.first()
+rich = published.filter(related_links__isnull=False).exclude(body="").distinct().first() or newest
+private = Article.objects.filter(published=False).newest_first().first()
+topic = newest.topics.order_by("slug").first()
+word = max(newest.title.split(), key=len).strip("().,:;!?")
+print(json.dumps({
+    "newest": {"title": newest.title, "path": newest.get_absolute_url()},
+    "rich": {"title": rich.title, "path": rich.get_absolute_url()},
+    "second": {"title": published[1].title, "path": published[1].get_absolute_url()},
+    "private": {"title": private.title, "path": private.get_absolute_url()},
+    "topic": {"name": topic.name, "slug": topic.slug},
+    "provider": {"name": newest.provider.name, "domain": newest.provider.domain},
+    "word": word,
+}))
+"""
+
+
+@pytest.fixture(scope="session")
+def sample(live_site):
+    """Facts about the site's data, read once at the start of the session (before editors change it).
+
+    `newest` and `rich` (published, with a body and related coverage) stay published all session;
+    the editor's journey unpublishes `second` and publishes `private`.
+    """
+    return live_site.query(_SAMPLE_CODE)
+
+
+@pytest.fixture(scope="session")
+def main_pages(sample):
+    """The pages every accessibility and validity check covers, by name."""
+    topic, provider = sample["topic"]["slug"], sample["provider"]["domain"]
+    return {
+        "list": "/",
+        "filtered": f"/?topic={topic}&provider={provider}",
+        "search": f"/?q={sample['word']}",
+        "topic": f"/topics/{topic}/",
+        "provider": f"/providers/{provider}/",
+        "article": sample["newest"]["path"],
+        "article-rich": sample["rich"]["path"],
+        "not-found": "/articles/no-such-article-here/",
+    }
