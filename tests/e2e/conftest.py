@@ -94,8 +94,8 @@ def _create_editor(site):
     """An editor as an operator makes one: the `create_editor` command, or the ORM before it exists."""
     commands = site.manage("help", "--commands")
     if "create_editor" in commands.split():
-        site.manage("create_editor", EDITOR_USERNAME,
-                    extra_env={"DJANGO_EDITOR_PASSWORD": EDITOR_PASSWORD})
+        site.manage("create_editor", EDITOR_USERNAME, "--no-input",
+                    extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD})
     else:
         site.manage("shell", "--no-imports", "-c", (
             "from django.contrib.auth.models import Group, User\n"
@@ -184,6 +184,12 @@ def phone_context(new_context, live_site):
 @pytest.fixture
 def dark_context(new_context, live_site):
     return _offline(new_context(color_scheme="dark"), live_site.url)
+
+
+@pytest.fixture
+def visitor(new_context, live_site):
+    """A page in a browser context of its own (its own cookies): a reader who is not logged in."""
+    return _offline(new_context(), live_site.url).new_page()
 
 
 @pytest.fixture
