@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A loaded 2-core CI machine is slower than a laptop: give assertions room (actions keep 30 s).
+expect.set_options(timeout=10_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
