@@ -1,4 +1,4 @@
-"""Browser-test fixtures: one live portal per session, Debian's Chromium, and small page helpers.
+"""Browser-test fixtures: one live portal per session, Debian's Chromium, contexts and screenshots.
 
 The portal runs as a separate `manage.py runserver` process on a temporary SQLite database, prepared
 once per session the way an operator would (migrate, collectstatic, import the seeds and a generated
@@ -25,10 +25,8 @@ from playwright.sync_api import expect
 expect.set_options(timeout=10_000)
 
 ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
 SEEDS = ROOT / "seeds"
 SCREENSHOTS = ROOT / "screenshots"
-NODE_MODULES = HERE / "node_modules"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -94,20 +92,6 @@ def _wait_until_up(site, timeout=30):
     raise RuntimeError(f"the portal did not answer within {timeout}s:\n{site.log.read_text()}")
 
 
-def _create_editor(site):
-    """An editor as an operator makes one: the `create_editor` command, or the ORM before it exists."""
-    commands = site.manage("help", "--commands")
-    if "create_editor" in commands.split():
-        site.manage("create_editor", EDITOR_USERNAME, "--no-input",
-                    extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD})
-    else:
-        site.manage("shell", "--no-imports", "-c", (
-            "from django.contrib.auth.models import Group, User\n"
-            f"u = User.objects.create_user({EDITOR_USERNAME!r}, password={EDITOR_PASSWORD!r}, is_staff=True)\n"
-            "u.groups.add(Group.objects.get_or_create(name='Editors')[0])\n"
-        ))
-
-
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
     """The portal with the seeds and a generated corpus, served over HTTP for the whole session."""
@@ -129,7 +113,7 @@ def live_site(tmp_path_factory):
     site.manage("migrate", "--noinput", "-v", "0")
     site.manage("collectstatic", "--noinput", "-v", "0")
     site.manage("import_articles", SEEDS, corpus)
-    _create_editor(site)
+    site.manage("create_editor", EDITOR_USERNAME, "--no-input", extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD})
     with site.log.open("w") as log:
         site.process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", site.url.removeprefix("http://"), "--noreload"],
@@ -236,13 +220,14 @@ from articles.models import Article
 published = Article.objects.published().newest_first()
 newest = published.first()
 rich = published.filter(related_links__isnull=False).exclude(body="").distinct().first() or newest
+second = published.exclude(pk__in=[newest.pk, rich.pk]).first()  # the editor unpublishes this one
 private = Article.objects.filter(published=False).newest_first().first()
 topic = newest.topics.order_by("slug").first()
 word = max(newest.title.split(), key=len).strip("().,:;!?")
 print(json.dumps({
     "newest": {"title": newest.title, "path": newest.get_absolute_url()},
     "rich": {"title": rich.title, "path": rich.get_absolute_url()},
-    "second": {"title": published[1].title, "path": published[1].get_absolute_url()},
+    "second": {"title": second.title, "path": second.get_absolute_url()},
     "private": {"title": private.title, "path": private.get_absolute_url()},
     "topic": {"name": topic.name, "slug": topic.slug},
     "provider": {"name": newest.provider.name, "domain": newest.provider.domain},
@@ -256,7 +241,8 @@ def sample(live_site):
     """Facts about the site's data, read once at the start of the session (before editors change it).
 
     `newest` and `rich` (published, with a body and related coverage) stay published all session;
-    the editor's journey unpublishes `second` and publishes `private`.
+    the editor's journey unpublishes `second` (the newest other one) and publishes `private` (the newest
+    unpublished one; newer than most published articles, so it shows on the first page of `/`).
     """
     return live_site.query(_SAMPLE_CODE)
 
