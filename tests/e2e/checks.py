@@ -110,9 +110,10 @@ def focus_indicator(page):
 
 
 def focus_is_visible(indicator):
-    outline = (indicator["outline_style"] not in ("none", "hidden") and indicator["outline_width"] >= 1
-               and not indicator["outline_color"].endswith(", 0)") and indicator["outline_color"] != "transparent")
-    return outline or indicator["box_shadow"] not in ("", "none")
+    color = indicator["outline_color"]
+    transparent = color == "transparent" or color.endswith(", 0)")
+    outline = indicator["outline_style"] not in ("none", "hidden") and indicator["outline_width"] >= 1
+    return (outline and not transparent) or indicator["box_shadow"] not in ("", "none")
 
 
 def vnu_errors(paths):
@@ -122,7 +123,9 @@ def vnu_errors(paths):
     assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `make e2e` (npm ci in tests/e2e)"
     result = subprocess.run(
         [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, paths)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     report = json.loads(result.stderr or result.stdout or '{"messages": []}')
     return [

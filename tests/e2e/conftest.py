@@ -40,8 +40,12 @@ CHROMIUM_ARGS = [
 CORPUS_SIZE = 300
 EDITOR_USERNAME = "e2e-editor"
 EDITOR_PASSWORD = "e2e-editor-password-not-secret-42"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 @dataclass
@@ -56,12 +60,18 @@ class LiveSite:
     def manage(self, *args, extra_env=None):
         result = subprocess.run(
             [sys.executable, "manage.py", *map(str, args)],
-            cwd=ROOT, env={**self.env, **(extra_env or {})}, capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, timeout=300,
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
         )
         if result.returncode != 0:
-            raise AssertionError(f"manage.py {' '.join(map(str, args))} exited {result.returncode}:\n"
-                                 f"{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"manage.py {' '.join(map(str, args))} exited {result.returncode}:\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
         return result.stdout
 
     def query(self, code):
@@ -108,16 +118,26 @@ def live_site(tmp_path_factory):
     }
     site = LiveSite(url=f"http://127.0.0.1:{_free_port()}", env=env, log=tmp / "server.log")
     corpus = tmp / "corpus"
-    subprocess.run([sys.executable, "bench/corpus.py", str(corpus), "--count", str(CORPUS_SIZE)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "bench/corpus.py", str(corpus), "--count", str(CORPUS_SIZE)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     site.manage("migrate", "--noinput", "-v", "0")
     site.manage("collectstatic", "--noinput", "-v", "0")
     site.manage("import_articles", SEEDS, corpus)
-    site.manage("create_editor", EDITOR_USERNAME, "--no-input", extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD})
+    site.manage(
+        "create_editor", EDITOR_USERNAME, "--no-input", extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD}
+    )
     with site.log.open("w") as log:
         site.process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", site.url.removeprefix("http://"), "--noreload"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     try:
         _wait_until_up(site)
@@ -136,8 +156,7 @@ def live_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
-            "args": CHROMIUM_ARGS}
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")
@@ -154,8 +173,10 @@ def browser_context_args(browser_context_args):
 
 # Article images live on other hosts: a grey placeholder stands in for them, so pages (and their
 # screenshots) look as they would online while no request ever leaves the machine.
-PLACEHOLDER_IMAGE = ('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9">'
-                     '<rect width="16" height="9" fill="#8a94a6"/></svg>')
+PLACEHOLDER_IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="9">'
+    '<rect width="16" height="9" fill="#8a94a6"/></svg>'
+)
 
 
 def _offsite(route):

@@ -17,7 +17,8 @@ def log_in(page):
     page.get_by_label("Username").fill(EDITOR_USERNAME)
     page.get_by_label("Password").fill(EDITOR_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
+    log_out = page.get_by_role("button", name="Log out").or_(page.get_by_role("link", name="Log out"))
+    expect(log_out).to_be_visible()
 
 
 def find_in_changelist(page, title):
@@ -68,7 +69,8 @@ def test_editor_unpublishes_and_publishes_and_both_are_on_the_record(page, visit
         expect(history).to_contain_text(EDITOR_USERNAME)
         expect(history).to_contain_text(re.compile(verb, re.IGNORECASE))
     page.goto("/admin/")
-    page.get_by_role("rowheader", name=re.compile("Editorial actions", re.IGNORECASE)).get_by_role("link").click()
+    actions = page.get_by_role("rowheader", name=re.compile("Editorial actions", re.IGNORECASE))
+    actions.get_by_role("link").click()
     for article, change in ((public, "published → unpublished"), (private, "unpublished → published")):
         row = page.get_by_role("row").filter(has_text=article["title"])
         expect(row).to_have_count(1)

@@ -120,5 +120,6 @@ def test_reader_filters_searches_pages_and_reads(reader, screenshot):
     expect(page).to_have_url(re.compile(r"/topics/[^/?]+/$|[?&]topic="))
     assert result_count(page) >= 1
     for card in cards(page).all():
-        expect(card.get_by_role("list", name="Topics").get_by_role("link", name=topic_name, exact=True)) \
-            .to_have_count(1)
+        expect(
+            card.get_by_role("list", name="Topics").get_by_role("link", name=topic_name, exact=True)
+        ).to_have_count(1)
