@@ -10,11 +10,23 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
+_converter = None
+
+
+def _markdown(text):
+    """One Markdown converter per process, reset between documents (building one costs more
+    than converting a short body)."""
+    global _converter
+    if _converter is None:
+        _converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    return _converter.reset().convert(text)
+
+
 def render_body(text):
     """Markdown to sanitized HTML: no scripts, styles or images, and only http(s) and mailto links."""
     if not text.strip():
         return ""
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    html = _markdown(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
