@@ -88,12 +88,13 @@ def read_file(path):
                 raise DocumentError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
             data = handle.read(MAX_FILE_BYTES + 1)
         record = parse_document(data)
+        body_html = render_body(record.body)
     except DocumentError as exc:
         return name, None, str(exc)
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
-    pending = Pending(record=record, path=name, content_hash=fingerprint(data),
-                      body_html=render_body(record.body), slug=Article.slug_for(record.title, record.web_url))
+    pending = Pending(record=record, path=name, content_hash=fingerprint(data), body_html=body_html,
+                      slug=Article.slug_for(record.title, record.web_url))
     return name, pending, None
 
 

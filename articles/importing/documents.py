@@ -183,7 +183,7 @@ def _build(front):
                                 and stack[-1][1] is _NOTHING)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if event.tag not in _COLLECTION_TAGS:
-                    raise DocumentError(f"YAML tag {event.tag} is not allowed")
+                    raise DocumentError(f"YAML tag {_short_tag(event.tag)} is not allowed")
                 if stack and type(stack[-1][0]) is dict and stack[-1][1] is _NOTHING:
                     raise DocumentError("YAML keys must be plain text")
                 if len(stack) >= MAX_NESTING:
@@ -232,11 +232,16 @@ def _scalar(loader, event, is_key):
         raise DocumentError("YAML merge keys (<<) are not allowed")
     construct = _SCALAR_CONSTRUCTORS.get(tag)
     if construct is None:
-        raise DocumentError(f"YAML tag {tag} is not allowed")
+        raise DocumentError(f"YAML tag {_short_tag(tag)} is not allowed")
     try:
         return construct(loader, yaml.ScalarNode(tag, event.value, style=event.style))
     except (ValueError, OverflowError) as exc:  # e.g. 2021-13-45, or a 5000-digit number
-        raise DocumentError(f"invalid value {event.value[:40]!r}: {' '.join(str(exc).split())}"[:200]) from None
+        what = "date" if tag == "tag:yaml.org,2002:timestamp" else "value"
+        raise DocumentError(f"invalid {what} {event.value[:40]!r}: {' '.join(str(exc).split())}"[:200]) from None
+
+
+def _short_tag(tag):
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag[:80]
 
 
 # Plain (unquoted) scalar -> its resolved tag: keys and common values repeat in every document.
