@@ -5,11 +5,16 @@ The model knows no file format, page or admin. "Published" is defined once, in
 """
 
 import hashlib
+from datetime import datetime
+from functools import cached_property
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from .canonical import clean_url, dedupe, url_key
 
 URL_MAX_LENGTH = 2048
 
@@ -60,6 +65,23 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
 
+    def visible_to(self, user):
+        """Staff preview every article; everyone else sees the published ones only."""
+        return self if getattr(user, "is_staff", False) else self.published()
+
+    def with_page_data(self):
+        """What the article page shows, in a fixed number of queries whatever the counts."""
+        return self.select_related("provider").prefetch_related(
+            "topics",
+            "images",
+            models.Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider")),
+        )
+
+    def sharing_topics(self, topic_ids):
+        """Articles in any of the topics, as an EXISTS so newest-first can walk the date index."""
+        memberships = Article.topics.through.objects.filter(article_id=OuterRef("pk"), topic_id__in=topic_ids)
+        return self.filter(Exists(memberships))
+
     def for_topics(self, slugs):
         """Articles in any of the topics (OR within the facet)."""
         return self.filter(topics__slug__in=list(slugs)).distinct() if slugs else self
@@ -98,6 +120,9 @@ class Article(models.Model):
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     slug = models.SlugField(max_length=120, unique=True)
+    # `canonical.url_key(web_url)`: finds the article a related link points at, whatever tracking
+    # parameters, scheme or trailing slash the link carries. Set by the importer.
+    url_key = models.CharField(max_length=URL_MAX_LENGTH, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -110,6 +135,7 @@ class Article(models.Model):
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
             models.Index(fields=["published", "-quality"], name="article_pub_quality_idx"),
             models.Index(fields=["published", "-heat"], name="article_pub_heat_idx"),
+            models.Index(fields=["url_key"], name="article_url_key_idx"),
         ]
 
     def __str__(self):
@@ -127,6 +153,45 @@ class Article(models.Model):
     @property
     def heat_known(self):
         return self.heat is not None and self.heat >= 0
+
+    @property
+    def source_count(self):
+        """Distinct sources covering the story: this article plus its deduplicated related links.
+        Uses prefetched `related_links` when there are (see `with_page_data`)."""
+        return len(dedupe([self, *self.related_links.all()]))
+
+    @cached_property
+    def related_coverage(self):
+        """Related links, one per story (see `canonical.dedupe`; a link to this article's own story
+        is dropped), newest first, undated last. Each link gets `href` (its URL without tracking
+        parameters) and `portal_url` (our page when the link is a published article of ours, else "").
+        One query beyond the prefetched links."""
+        links = dedupe([self, *self.related_links.all()])[1:]
+        keys = {url_key(link.web_url) for link in links} - {""}
+        ours = {}
+        if keys:
+            ours = dict(
+                Article.objects.published().exclude(pk=self.pk).filter(url_key__in=keys)
+                .order_by("url_key", "-published_at").values_list("url_key", "slug")
+            )
+        for link in links:
+            slug = ours.get(url_key(link.web_url))
+            link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
+            link.href = clean_url(link.web_url)
+        oldest = datetime.min.replace(tzinfo=self.published_at.tzinfo)
+        return sorted(
+            links, key=lambda link: (link.published_at is not None, link.published_at or oldest), reverse=True
+        )
+
+    def more_on_topics(self, limit=4):
+        """Other published articles sharing a topic, newest first: one query (topics prefetched)."""
+        topic_ids = [topic.pk for topic in self.topics.all()]
+        if not topic_ids:
+            return []
+        return list(
+            Article.objects.published().sharing_topics(topic_ids).exclude(pk=self.pk)
+            .select_related("provider").newest_first()[:limit]
+        )
 
 
 class ArticleImage(models.Model):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from articles.canonical import url_key
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
 from .documents import ArticleRecord
@@ -21,7 +22,7 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 CONTENT_FIELDS = [
     "title", "excerpt", "published_at", "original_url", "web_url", "amp_web_url", "cdn_amp_web_url",
     "type", "category", "quality", "heat", "provider", "secured", "body", "body_html", "search_text",
-    "source_path", "content_hash", "updated_at",
+    "source_path", "content_hash", "updated_at", "url_key",
 ]
 
 
@@ -124,6 +125,7 @@ def _article(item, providers, topics, now):
             [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
         ),
         source_path=item.path,
+        url_key=url_key(record.web_url),
         content_hash=item.content_hash,
         updated_at=now,
     )
