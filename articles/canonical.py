@@ -1,32 +1,36 @@
 """When are two links the same story? Pure functions, no database and no Django.
 
-- `clean_url(url)`: the URL without tracking/noise query parameters and fragment; still the link
-  to follow (path, scheme and host left as given).
-- `canonical_url(url)`: `clean_url` plus case-normalised scheme and host, no default port, no
-  trailing slash, query parameters sorted: two URLs of one page give one canonical URL.
-- `url_key(url)`: the canonical URL without scheme and leading "www.", for comparing
-  (http/https and www/no-www copies of a page are one story). Stored as `Article.url_key`.
-- `story_title_key(title)`: a title compared case- and space-insensitively, without a trailing
+- `canonical_url(url)`: a comparable form of a URL, equal for the same page reached through noisy
+  variants: no scheme, host lower-cased without "www." or a default port, no fragment, no
+  trailing slash, query parameters sorted and tracking/noise ones (`utm_*`, `fbclid`, `gclid`,
+  nature.com's `?code=…&error=cookies_not_supported`) dropped. Stored as `Article.url_key`.
+- `clean_url(url)`: the link to follow, without the noise parameters and fragment but otherwise
+  byte for byte as given.
+- `story_title_key(title)`: a title compared without case, spacing, punctuation or a trailing
   " | Publisher" suffix.
-- `dedupe(items)`: the items that are distinct stories, first one of each kept, input order kept.
+- `group_stories(items)`: items sharing a canonical URL or a title key are one story (chains merge).
+  `dedupe(items)` keeps the first item of each story; `count_sources(url, title, related)` counts
+  the stories among an article and its related links (the "N sources" on a card).
 """
 
 import re
 import unicodedata
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
-# Query parameters that never identify content: campaign tracking, click ids, and the
-# cookie-wall noise some publishers append (nature.com: ?code=...&error=cookies_not_supported).
+# Query parameters that never identify content: campaign tracking, click ids, share markers and
+# the cookie-wall noise some publishers append.
 NOISE_PARAMS = frozenset({
     "code", "error", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-    "_ga", "_gl", "ref", "ref_src", "cmpid", "ncid", "soc_src", "soc_trk", "spm", "share",
+    "_ga", "_gl", "ref", "ref_src", "referrer", "source", "src", "cmp", "cmpid", "ito", "ncid",
+    "soc_src", "soc_trk", "spm", "trk", "s_cid", "share", "sr_share", "amp", "output", "via",
     "__twitter_impression",
 })
-NOISE_PREFIXES = ("utm_", "pk_", "mtm_", "hmb_")
-DEFAULT_PORTS = {"http": 80, "https": 443}
-# " | Nature Communications": a publisher appended after a pipe. Only the last segment, and
-# only when something is left before it.
-PUBLISHER_SUFFIX_RE = re.compile(r"\s+\|\s+[^|]*$")
+NOISE_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
+DEFAULT_PORTS = {80, 443}
+# " | Nature Communications": a publisher appended after a pipe (the last segment only).
+PUBLISHER_SUFFIX_RE = re.compile(r"\s+\|\s+[^|]{1,80}$")
+TITLE_MIN_AFTER_SUFFIX = 12  # never reduce a title to a stub that would match unrelated ones
+NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 def _is_noise(name):
@@ -34,54 +38,45 @@ def _is_noise(name):
     return name in NOISE_PARAMS or name.startswith(NOISE_PREFIXES)
 
 
-def _split(url):
+def canonical_url(url):
+    """See the module docstring. Empty for empty input; never raises."""
+    url = (url or "").strip()
     try:
-        return urlsplit((url or "").strip())
-    except ValueError:
-        return None
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port
+    except ValueError:  # a bad port or IPv6 literal: compare the text as it is
+        return url.lower()
+    if not host:
+        return url.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    host = host.removeprefix("www.")
+    if port and port not in DEFAULT_PORTS:
+        host = f"{host}:{port}"
+    path = re.sub(r"/{2,}", "/", parts.path or "/").rstrip("/") or "/"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_noise(k))
+    return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def clean_url(url):
-    """`url` without noise query parameters or fragment; unparsable input comes back stripped."""
-    parts = _split(url)
-    if parts is None:
-        return (url or "").strip()
-    # Filter the raw "name=value" pairs so the kept ones stay byte for byte as given.
+    """`url` without noise query parameters or fragment; the rest kept byte for byte."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
     kept = [pair for pair in parts.query.split("&") if pair and not _is_noise(unquote_plus(pair.split("=")[0]))]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
 
 
-def canonical_url(url):
-    """One spelling per page: see the module docstring. Empty for empty input."""
-    parts = _split(url)
-    if parts is None or not (url or "").strip():
-        return (url or "").strip()
-    scheme = parts.scheme.lower()
-    try:
-        host = (parts.hostname or "").rstrip(".")
-        port = parts.port
-        if ":" in host:  # an IPv6 literal
-            host = f"[{host}]"
-    except ValueError:  # a port that is not a number: keep the host part as given, lower-cased
-        host, port = parts.netloc.rpartition("@")[2].lower(), None
-    netloc = host if port is None or port == DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_noise(k))
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
-
-
-def url_key(url):
-    """The canonical URL without scheme and "www.": the identity used to compare pages."""
-    canonical = canonical_url(url)
-    key = canonical.split("://", 1)[1] if "://" in canonical else canonical
-    return key[4:] if key.startswith("www.") else key
-
-
 def story_title_key(title):
-    """Lower-cased, spaces collapsed, Unicode-normalised, without a trailing " | Publisher"."""
-    text = " ".join(unicodedata.normalize("NFKC", title or "").split())
-    stripped = PUBLISHER_SUFFIX_RE.sub("", text).strip()
-    return (stripped or text).casefold()
+    """Case-, space- and punctuation-insensitive, without a trailing " | Publisher"."""
+    title = unicodedata.normalize("NFKC", title or "").strip()
+    shorter = PUBLISHER_SUFFIX_RE.sub("", title)
+    if len(shorter) >= TITLE_MIN_AFTER_SUFFIX:
+        title = shorter
+    return NON_WORD_RE.sub(" ", title.casefold()).strip()
 
 
 def _attribute(name):
@@ -91,20 +86,44 @@ def _attribute(name):
     return get
 
 
-def dedupe(items, url=_attribute("web_url"), title=_attribute("title")):
-    """Keep the first item of each story. Two items are one story when their `url_key`s or their
-    `story_title_key`s match; a duplicate's keys join its story, so chains collapse too.
+def group_stories(items, url=_attribute("web_url"), title=_attribute("title")):
+    """Group `items` into stories, in order of first appearance; each group keeps input order.
 
-    Items are objects or dicts with `web_url` and `title`; pass `url=`/`title=` getters otherwise.
-    """
-    seen_urls, seen_titles, kept = set(), set(), []
-    for item in items:
-        u, t = url_key(url(item)), story_title_key(title(item))
-        duplicate = (u and u in seen_urls) or (t and t in seen_titles)
-        if u:
-            seen_urls.add(u)
-        if t:
-            seen_titles.add(t)
-        if not duplicate:
-            kept.append(item)
-    return kept
+    Items are objects or dicts with `web_url` and `title`, or pass `url=`/`title=` getters. Two
+    items are one story when they share a canonical URL or a title key; an item matching two
+    earlier stories merges them."""
+    items = list(items)
+    parent = list(range(len(items)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with = {}
+    for index, item in enumerate(items):
+        keys = [("url", canonical_url(url(item))), ("title", story_title_key(title(item)))]
+        for key in keys:
+            if not key[1]:
+                continue
+            if key in first_with:
+                a, b = root(first_with[key]), root(index)
+                parent[max(a, b)] = min(a, b)
+            else:
+                first_with[key] = index
+    groups = {}
+    for index, item in enumerate(items):
+        groups.setdefault(root(index), []).append(item)
+    return [groups[key] for key in sorted(groups)]
+
+
+def dedupe(items, url=_attribute("web_url"), title=_attribute("title")):
+    """The first item of each story (see `group_stories`), in order of first appearance."""
+    return [group[0] for group in group_stories(items, url=url, title=title)]
+
+
+def count_sources(article_url, article_title, related):
+    """Distinct stories among an article and its related links, `related` being (url, title) pairs."""
+    items = [(article_url, article_title), *related]
+    return len(group_stories(items, url=lambda item: item[0], title=lambda item: item[1]))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .canonical import clean_url, dedupe, url_key
+from .canonical import canonical_url, clean_url, dedupe
 
 URL_MAX_LENGTH = 2048
 
@@ -120,7 +120,7 @@ class Article(models.Model):
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     slug = models.SlugField(max_length=120, unique=True)
-    # `canonical.url_key(web_url)`: finds the article a related link points at, whatever tracking
+    # `canonical.canonical_url(web_url)`: finds the article a related link points at, whatever tracking
     # parameters, scheme or trailing slash the link carries. Set by the importer.
     url_key = models.CharField(max_length=URL_MAX_LENGTH, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -154,20 +154,14 @@ class Article(models.Model):
     def heat_known(self):
         return self.heat is not None and self.heat >= 0
 
-    @property
-    def source_count(self):
-        """Distinct sources covering the story: this article plus its deduplicated related links.
-        Uses prefetched `related_links` when there are (see `with_page_data`)."""
-        return len(dedupe([self, *self.related_links.all()]))
-
     @cached_property
     def related_coverage(self):
-        """Related links, one per story (see `canonical.dedupe`; a link to this article's own story
-        is dropped), newest first, undated last. Each link gets `href` (its URL without tracking
+        """Related links, one per story (see `canonical.dedupe`; links to this article's own story
+        are dropped, so the story has `1 + len(related_coverage)` sources), newest first, undated last. Each link gets `href` (its URL without tracking
         parameters) and `portal_url` (our page when the link is a published article of ours, else "").
         One query beyond the prefetched links."""
         links = dedupe([self, *self.related_links.all()])[1:]
-        keys = {url_key(link.web_url) for link in links} - {""}
+        keys = {canonical_url(link.web_url) for link in links} - {""}
         ours = {}
         if keys:
             ours = dict(
@@ -175,7 +169,7 @@ class Article(models.Model):
                 .order_by("url_key", "-published_at").values_list("url_key", "slug")
             )
         for link in links:
-            slug = ours.get(url_key(link.web_url))
+            slug = ours.get(canonical_url(link.web_url))
             link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
             link.href = clean_url(link.web_url)
         oldest = datetime.min.replace(tzinfo=self.published_at.tzinfo)

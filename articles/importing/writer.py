@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from articles.canonical import url_key
+from articles.canonical import canonical_url
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
 from .documents import ArticleRecord
@@ -125,7 +125,7 @@ def _article(item, providers, topics, now):
             [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
         ),
         source_path=item.path,
-        url_key=url_key(record.web_url),
+        url_key=canonical_url(record.web_url),
         content_hash=item.content_hash,
         updated_at=now,
     )

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from articles.canonical import url_key
+from articles.canonical import canonical_url
 
 
 def fill_url_keys(apps, schema_editor):
@@ -10,7 +10,7 @@ def fill_url_keys(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     batch = []
     for article in Article.objects.only("id", "web_url").iterator(chunk_size=2000):
-        article.url_key = url_key(article.web_url)
+        article.url_key = canonical_url(article.web_url)
         batch.append(article)
         if len(batch) >= 2000:
             Article.objects.bulk_update(batch, ["url_key"])
