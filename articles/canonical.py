@@ -66,7 +66,9 @@ def clean_url(url):
         parts = urlsplit(url)
     except ValueError:
         return url
-    kept = [pair for pair in parts.query.split("&") if pair and not _is_noise(unquote_plus(pair.split("=")[0]))]
+    kept = [
+        pair for pair in parts.query.split("&") if pair and not _is_noise(unquote_plus(pair.split("=")[0]))
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
 
 
@@ -86,7 +88,10 @@ def _attribute(name):
     return get
 
 
-def group_stories(items, url=_attribute("web_url"), title=_attribute("title")):
+WEB_URL, TITLE = _attribute("web_url"), _attribute("title")
+
+
+def group_stories(items, url=WEB_URL, title=TITLE):
     """Group `items` into stories, in order of first appearance; each group keeps input order.
 
     Items are objects or dicts with `web_url` and `title`, or pass `url=`/`title=` getters. Two
@@ -118,7 +123,7 @@ def group_stories(items, url=_attribute("web_url"), title=_attribute("title")):
     return [groups[key] for key in sorted(groups)]
 
 
-def dedupe(items, url=_attribute("web_url"), title=_attribute("title")):
+def dedupe(items, url=WEB_URL, title=TITLE):
     """The first item of each story (see `group_stories`), in order of first appearance."""
     return [group[0] for group in group_stories(items, url=url, title=title)]
 

@@ -35,7 +35,8 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:feed")
 
     def items(self):
-        return Article.objects.published().newest_first().select_related("provider").prefetch_related("topics")[:FEED_SIZE]
+        articles = Article.objects.published().newest_first()
+        return articles.select_related("provider").prefetch_related("topics")[:FEED_SIZE]
 
     def item_title(self, item):
         return xml_text(item.title)

@@ -156,10 +156,12 @@ class Article(models.Model):
 
     @cached_property
     def related_coverage(self):
-        """Related links, one per story (see `canonical.dedupe`; links to this article's own story
-        are dropped, so the story has `1 + len(related_coverage)` sources), newest first, undated last. Each link gets `href` (its URL without tracking
-        parameters) and `portal_url` (our page when the link is a published article of ours, else "").
-        One query beyond the prefetched links."""
+        """Related links, one per story (see `canonical.dedupe`), newest first, undated last.
+
+        Links to this article's own story are dropped, so the story has `1 + len(related_coverage)`
+        sources. Each link gets `href` (its URL without tracking parameters) and `portal_url` (our
+        page when the link is a published article of ours, else ""). One query beyond the
+        prefetched links."""
         links = dedupe([self, *self.related_links.all()])[1:]
         keys = {canonical_url(link.web_url) for link in links} - {""}
         ours = {}

@@ -13,7 +13,9 @@ def news_article(article, request, site_name):
     """A NewsArticle about `article`; expects `with_page_data()` prefetches (no queries)."""
     page_url = request.build_absolute_uri(article.get_absolute_url())
     images = [url for url in (http_url(image.url) for image in article.images.all()) if url]
-    headline = article.title if len(article.title) <= HEADLINE_MAX else article.title[: HEADLINE_MAX - 1] + "…"
+    headline = article.title
+    if len(headline) > HEADLINE_MAX:
+        headline = headline[: HEADLINE_MAX - 1] + "…"
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -48,7 +48,8 @@ def unpublished_article(**kwargs):
 
 def add_images(target, count, url="https://images.example.com/{}.jpg"):
     ArticleImage.objects.bulk_create(
-        ArticleImage(article=target, position=i, url=url.format(i), width=640, height=480) for i in range(count)
+        ArticleImage(article=target, position=i, url=url.format(i), width=640, height=480)
+        for i in range(count)
     )
 
 
@@ -57,7 +58,8 @@ def add_related(target, count, source=None):
         RelatedLink(
             article=target, position=i, title=f"Related story {i} of {target.pk}",
             web_url=f"https://other{i}.example.org/story/{target.pk}",
-            published_at=BASE_DATE + timedelta(hours=i), provider=source or provider("other.example.org", "Other"),
+            published_at=BASE_DATE + timedelta(hours=i),
+            provider=source or provider("other.example.org", "Other"),
         )
         for i in range(count)
     )

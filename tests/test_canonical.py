@@ -36,7 +36,9 @@ def test_meaningful_differences_stay_different():
     assert canonical_url("https://a.com/x?b=2&a=1") == canonical_url("https://a.com/x?a=1&b=2")
 
 
-@pytest.mark.parametrize("junk", ["", None, "not a url", "http://[::1", "http://x.com:abc/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "junk", ["", None, "not a url", "http://[::1", "http://x.com:abc/", "javascript:alert(1)"]
+)
 def test_bad_urls_never_raise(junk):
     assert isinstance(canonical_url(junk), str)
     assert isinstance(clean_url(junk), str)

@@ -28,7 +28,9 @@ def test_sitemap_index_lists_the_sections(client, db):
 
 def test_sitemap_lists_only_published_articles_and_their_topics_and_providers(client, db):
     shown = make.published_article(title="Shown", topics=["MRI"], source=make.provider("a.example", "A"))
-    hidden = make.unpublished_article(title="Hidden", topics=["Genomics"], source=make.provider("b.example", "B"))
+    hidden = make.unpublished_article(
+        title="Hidden", topics=["Genomics"], source=make.provider("b.example", "B")
+    )
     articles = locations(client.get("/sitemap-articles.xml"))
     assert articles == [f"http://testserver{shown.get_absolute_url()}"]
     assert f"http://testserver{hidden.get_absolute_url()}" not in articles

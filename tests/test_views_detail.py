@@ -11,6 +11,7 @@ from articles.models import Article, RelatedLink
 
 from . import article_factories as make
 
+SEED_TITLE = "Novel deep learning system can predict cardiovascular risk from CT scans"
 HOSTILE = '</script><script>alert(1)</script> "><img src=x onerror=alert(2)>'
 
 
@@ -73,7 +74,7 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
     response = page(client, seed_001)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1 id=\"article-title\">Novel deep learning system can predict cardiovascular risk from CT scans</h1>" in html
+    assert f'<h1 id="article-title">{SEED_TITLE}</h1>' in html
     assert '<time datetime="2021-01-29T23:41:00+00:00">29 January 2021</time>' in html
     assert '<a href="/?topic=ai" rel="tag">AI</a>' in html
     assert '<a href="/?topic=machine-learning" rel="tag">Machine Learning</a>' in html
@@ -86,7 +87,9 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
 
 
 def test_body_html_is_shown_as_html(client, db):
-    article = make.published_article(body="Some **bold** text", body_html="<p>Some <strong>bold</strong> text</p>")
+    article = make.published_article(
+        body="Some **bold** text", body_html="<p>Some <strong>bold</strong> text</p>"
+    )
     assert "<p>Some <strong>bold</strong> text</p>" in page(client, article).content.decode()
 
 
@@ -211,7 +214,7 @@ def test_head_has_title_description_canonical_social_cards_and_feeds(client, see
     response = page(client, seed_001)
     head = head_of(response)
     url = f"http://testserver{seed_001.get_absolute_url()}"
-    assert head.title == "Novel deep learning system can predict cardiovascular risk from CT scans · Cardio AI News"
+    assert head.title == f"{SEED_TITLE} · Cardio AI News"
     assert head.meta["description"].startswith("Coronary artery calcification -- the buildup")
     assert len(head.meta["description"]) <= 160
     links = {(link["rel"], link.get("type", "")): link["href"] for link in head.links}
