@@ -1,5 +1,6 @@
 """Atom feeds: /feed/ and /topics/<slug>/feed/."""
 
+import re
 import xml.etree.ElementTree as ET
 
 from . import article_factories as make
@@ -63,3 +64,16 @@ def test_hostile_and_control_characters_give_valid_xml(client, db):
     assert found[0]["title"] == 'Bad  title </title><script>alert(1)</script> & "q"'
     assert found[0]["categories"] == ["A & B"]
     assert entries(client.get("/topics/a-b/feed/"))[0]["categories"] == ["A & B"]
+
+
+def feed_links(response):
+    return re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">',
+                      response.content.decode())
+
+
+def test_pages_advertise_the_site_feed_and_topic_pages_their_topic_feed(client, db):
+    article = make.published_article(topics=["MRI"])
+    assert feed_links(client.get("/")) == ["/feed/"]
+    assert feed_links(client.get("/topics/mri/")) == ["/feed/", "/topics/mri/feed/"]
+    assert feed_links(client.get(article.get_absolute_url())) == ["/feed/", "/topics/mri/feed/"]
+    assert feed_links(client.get("/topics/no-such-topic/")) == []  # the 404 page
