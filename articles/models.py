@@ -41,9 +41,22 @@ class Provider(models.Model):
         return reverse("articles:provider", kwargs={"domain": self.domain})
 
 
+SMALL_TOPIC_MEMBERS = 2000
+
+
+class TopicQuerySet(models.QuerySet):
+    def are_small(self, topic_ids, limit=SMALL_TOPIC_MEMBERS):
+        """True when the topics have at most `limit` articles between them (a capped count:
+        it reads at most `limit + 1` index entries whatever the topics' size)."""
+        memberships = Topic.articles.through.objects.filter(topic_id__in=topic_ids)
+        return memberships.values("pk")[: limit + 1].count() <= limit
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -63,7 +76,10 @@ class Topic(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published=True)
+        # `published__in=[True]`, not `published=True`: Django writes the latter as a bare
+        # `WHERE "published"`, which SQLite cannot match to the (published, ...) indexes, so every
+        # newest-first read scanned the table (300 ms at 100k articles instead of under 10 ms).
+        return self.filter(published__in=[True])
 
     def visible_to(self, user):
         """Staff preview every article; everyone else sees the published ones only."""
@@ -77,10 +93,16 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider")),
         )
 
-    def sharing_topics(self, topic_ids):
-        """Articles in any of the topics, as an EXISTS so newest-first can walk the date index."""
-        memberships = Article.topics.through.objects.filter(article_id=OuterRef("pk"), topic_id__in=topic_ids)
-        return self.filter(Exists(memberships))
+    def sharing_topics(self, topic_ids, small_topics=False):
+        """Articles in any of the topics, shaped for newest-first reads that walk the date index.
+
+        For large topics an EXISTS per row finds the first matches within a few rows. For small
+        topics (`small_topics=True`, see `Topic.objects.are_small`) that walk would check nearly
+        every article, so the few member ids are listed once and the walk only probes that list."""
+        memberships = Article.topics.through.objects.filter(topic_id__in=topic_ids)
+        if small_topics:
+            return self.filter(pk__in=memberships.values("article_id"))
+        return self.filter(Exists(memberships.filter(article_id=OuterRef("pk"))))
 
     def for_topics(self, slugs):
         """Articles in any of the topics (OR within the facet)."""
@@ -180,12 +202,15 @@ class Article(models.Model):
         )
 
     def more_on_topics(self, limit=4):
-        """Other published articles sharing a topic, newest first: one query (topics prefetched)."""
+        """Other published articles sharing a topic, newest first. Two small queries (topics
+        prefetched): a capped count picks the query shape that stays fast for small and large
+        topics alike (see `ArticleQuerySet.sharing_topics`)."""
         topic_ids = [topic.pk for topic in self.topics.all()]
         if not topic_ids:
             return []
+        small = Topic.objects.are_small(topic_ids)
         return list(
-            Article.objects.published().sharing_topics(topic_ids).exclude(pk=self.pk)
+            Article.objects.published().sharing_topics(topic_ids, small_topics=small).exclude(pk=self.pk)
             .select_related("provider").newest_first()[:limit]
         )
 

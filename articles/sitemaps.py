@@ -26,7 +26,7 @@ class TopicSitemap(Sitemap):
 
     def items(self):
         return (
-            Topic.objects.filter(articles__published=True)
+            Topic.objects.filter(articles__published__in=[True])  # indexable on SQLite, see published()
             .annotate(last_published=Max("articles__published_at"))
             .order_by("slug")
         )
