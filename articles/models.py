@@ -61,8 +61,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(published=True)
 
     def for_topics(self, slugs):
-        """Articles in any of the topics (OR within the facet)."""
-        return self.filter(topics__slug__in=list(slugs)).distinct() if slugs else self
+        """Articles in any of the topics (OR within the facet). A subquery, so no duplicates and
+        no DISTINCT: the result can still be ordered, counted and grouped freely."""
+        if not slugs:
+            return self
+        memberships = Article.topics.through.objects.filter(topic__slug__in=list(slugs))
+        return self.filter(id__in=memberships.values("article_id"))
 
     def from_providers(self, domains):
         return self.filter(provider__domain__in=list(domains)) if domains else self
@@ -94,6 +98,9 @@ class Article(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     # Title, excerpt, provider name and topic names, kept for text search.
     search_text = models.TextField(blank=True, editable=False)
+    # Distinct stories covering this one: the article itself plus its related links, deduplicated
+    # by canonical URL and title (see articles/stories.py). Derived at import, shown on cards.
+    source_count = models.PositiveIntegerField(default=1, editable=False)
     source_path = models.CharField(max_length=1024, blank=True)
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -127,6 +134,19 @@ class Article(models.Model):
     @property
     def heat_known(self):
         return self.heat is not None and self.heat >= 0
+
+    @property
+    def heat_level(self):
+        """Reader interest in words ("high", "moderate", "low"), or None when heat is unknown."""
+        if not self.heat_known:
+            return None
+        return "high" if self.heat >= 70 else "moderate" if self.heat >= 35 else "low"
+
+    @property
+    def first_image(self):
+        """The first image (uses prefetched `images` when there are; list pages prefetch them)."""
+        images = list(self.images.all())
+        return min(images, key=lambda image: image.position) if images else None
 
 
 class ArticleImage(models.Model):

@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
+from articles.stories import count_sources
 
 from .documents import ArticleRecord
 from .rendering import render_body
@@ -21,7 +22,7 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 CONTENT_FIELDS = [
     "title", "excerpt", "published_at", "original_url", "web_url", "amp_web_url", "cdn_amp_web_url",
     "type", "category", "quality", "heat", "provider", "secured", "body", "body_html", "search_text",
-    "source_path", "content_hash", "updated_at",
+    "source_count", "source_path", "content_hash", "updated_at",
 ]
 
 
@@ -123,6 +124,7 @@ def _article(item, providers, topics, now):
         search_text=" ".join(
             [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
         ),
+        source_count=count_sources(record.web_url, [(related.web_url, related.title) for related in record.related]),
         source_path=item.path,
         content_hash=item.content_hash,
         updated_at=now,
