@@ -124,7 +124,7 @@ def _article(item, providers, topics, now):
         search_text=" ".join(
             [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
         ),
-        source_count=count_sources(record.web_url, [(related.web_url, related.title) for related in record.related]),
+        source_count=count_sources(record.web_url, [(link.web_url, link.title) for link in record.related]),
         source_path=item.path,
         content_hash=item.content_hash,
         updated_at=now,
