@@ -111,7 +111,7 @@ class ArticleFilter(django_filters.FilterSet):
         return list(self.cleaned.get(facet) or [])
 
     @property
-    def sort(self):
+    def current_sort(self):
         """The sort in effect: the one asked for if known, else relevance for a search, else newest."""
         asked = self.cleaned.get("sort") or ""
         if asked in SORTS or (asked == RELEVANCE and self.terms):
@@ -133,9 +133,10 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset
 
     def order(self, queryset):
-        if self.sort == RELEVANCE:
+        sort = self.current_sort
+        if sort == RELEVANCE:
             return search.by_relevance(queryset, self.terms)
-        return queryset.order_by(*SORTS[self.sort][1])
+        return queryset.order_by(*SORTS[sort][1])
 
     def filter_queryset(self, queryset):
         return self.order(self.filtered())

@@ -116,7 +116,7 @@ def article_listing(data, *, topic=None, provider=None):
         facets=facets,
         chips=chips,
         query=(filterset.cleaned.get("q") or "")[: search.MAX_QUERY_CHARS],
-        sort=filterset.sort,
+        sort=filterset.current_sort,
         sort_choices=filterset.sort_choices(),
         topic=topic,
         provider=provider,
