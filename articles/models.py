@@ -112,11 +112,28 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Reader pages only ever read published articles, in one of four orders: partial indexes
+        # over published rows, each ending with the (-published_at, -id) tie-break, let the
+        # database walk the index instead of sorting. (A bare `WHERE published` cannot use an
+        # index whose first column is `published` on SQLite; a partial index matches it.)
         indexes = [
-            models.Index(fields=["published", "-published_at"], name="article_pub_date_idx"),
+            models.Index(
+                fields=["-published_at", "-id"], condition=models.Q(published=True), name="article_newest_idx"
+            ),
+            models.Index(
+                fields=["provider", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_provider_newest_idx",
+            ),
+            models.Index(
+                fields=["-quality", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_quality_idx",
+            ),
+            models.Index(
+                fields=["-heat", "-published_at", "-id"], condition=models.Q(published=True), name="article_heat_idx"
+            ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
-            models.Index(fields=["published", "-quality"], name="article_pub_quality_idx"),
-            models.Index(fields=["published", "-heat"], name="article_pub_heat_idx"),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ User input never reaches a query language: it is split into words, and each word
 import re
 
 from django.db import connections
-from django.db.models import F, FloatField, Func, Q
+from django.db.models import Func, Q
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "articles_article_fts"
@@ -68,8 +68,15 @@ def by_relevance(queryset, terms):
         return queryset
     vendor = _vendor(queryset)
     if vendor == "sqlite":
-        rank = Bm25(fts5_query(terms))  # lower is better
-        return queryset.annotate(search_rank=rank).order_by("search_rank", "-published_at", "-id")
+        # Join the FTS table itself, so bm25 is computed while it is scanned (a correlated
+        # subquery per article would run the match once per row). The ORM has no way to join a
+        # table without a relation, hence `extra()`; every value goes in as a parameter.
+        return queryset.extra(
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
+            params=[fts5_query(terms)],
+            select={"search_rank": f"{FTS_TABLE}.rank"},  # bm25: lower is better
+        ).order_by("search_rank", "-published_at", "-id")
     if vendor == "postgresql":
         from django.contrib.postgres.search import SearchRank
 
@@ -95,21 +102,6 @@ class EnglishVector(Func):
         from django.contrib.postgres.search import SearchVectorField
 
         return SearchVectorField()
-
-
-class Bm25(Func):
-    """The bm25 score of the current article for an FTS5 match expression (SQLite only)."""
-
-    output_field = FloatField()
-
-    def __init__(self, match):
-        super().__init__(F("id"))
-        self.match = match
-
-    def as_sql(self, compiler, connection, **extra_context):
-        article_id, params = compiler.compile(self.source_expressions[0])
-        sql = f"(SELECT bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid = {article_id})"
-        return sql, [self.match, *params]
 
 
 # --- Keeping the SQLite index in place --------------------------------------------------------------
