@@ -1,6 +1,7 @@
 """Reader-facing pages. Views stay short: the Reads (selectors, filters) do the work."""
 
 from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from .models import Article, Provider, Topic, normalize_domain
@@ -19,13 +20,20 @@ def article_detail(request, slug):
 
 
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic, slug=_clean(slug))
     return _listing_page(request, article_listing(request.GET, topic=topic))
 
 
 def provider_detail(request, domain):
-    provider = get_object_or_404(Provider, domain=normalize_domain(domain))
+    provider = get_object_or_404(Provider, domain=normalize_domain(_clean(domain)))
     return _listing_page(request, article_listing(request.GET, provider=provider))
+
+
+def _clean(value):
+    """A path value fit for a lookup: PostgreSQL refuses NUL characters outright."""
+    if "\x00" in value:
+        raise Http404("No such page")
+    return value
 
 
 def _listing_page(request, listing):

@@ -18,7 +18,7 @@ def titles(queryset):
 def texts(db):
     make.article("Heart failure model", excerpt="A study of heart failure.", domain="cardio.example.com",
                  topics=["heart-failure"], when=2020)
-    make.article("Echo video analysis", excerpt="Mentions the heart once among many other words " * 5,
+    make.article("Echo video analysis", excerpt="Mentions the heart once. " + "Many other words about echo video. " * 8,
                  domain="echo.example.com", topics=["echocardiography"], when=2022)
     make.article("Unrelated", excerpt="Nothing to see.", domain="other.example.com", when=2021)
 
@@ -48,7 +48,7 @@ def test_every_word_must_match(texts):
 def test_search_covers_provider_and_topic_names(texts):
     published = Article.objects.published()
     assert titles(search.matching(published, ["echocardiography"])) == ["Echo video analysis"]
-    assert titles(search.matching(published, ["cardio", "example"])) == ["Heart failure model"]
+    assert titles(search.matching(published, ["cardio"])) == ["Heart failure model"]  # provider name
 
 
 def test_relevance_is_the_default_order_for_a_search(texts):
