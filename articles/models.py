@@ -118,7 +118,9 @@ class Article(models.Model):
         # index whose first column is `published` on SQLite; a partial index matches it.)
         indexes = [
             models.Index(
-                fields=["-published_at", "-id"], condition=models.Q(published=True), name="article_newest_idx"
+                fields=["-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_newest_idx",
             ),
             models.Index(
                 fields=["provider", "-published_at", "-id"],
@@ -131,7 +133,9 @@ class Article(models.Model):
                 name="article_quality_idx",
             ),
             models.Index(
-                fields=["-heat", "-published_at", "-id"], condition=models.Q(published=True), name="article_heat_idx"
+                fields=["-heat", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_heat_idx",
             ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
         ]

@@ -106,6 +106,9 @@ class EnglishVector(Func):
 
 # --- Keeping the SQLite index in place --------------------------------------------------------------
 
+_DELETE_OLD = (
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
+)
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON articles_article BEGIN
@@ -113,11 +116,11 @@ SQLITE_TRIGGERS = {
         END""",
     f"{FTS_TABLE}_ad": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON articles_article BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+            {_DELETE_OLD}
         END""",
     f"{FTS_TABLE}_au": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON articles_article BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+            {_DELETE_OLD}
             INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
         END""",
 }

@@ -164,7 +164,9 @@ def provider_counts(articles, limit=FACET_LIMIT):
 
 
 def year_counts(articles):
-    rows = articles.order_by().values(year=UtcYear("published_at")).annotate(count=Count("id")).order_by("-year")
+    rows = (
+        articles.order_by().values(year=UtcYear("published_at")).annotate(count=Count("id")).order_by("-year")
+    )
     return [(str(row["year"]), str(row["year"]), row["count"]) for row in rows]
 
 
@@ -197,11 +199,24 @@ def _chips(filterset, facets):
         labels = facet.label_for
         for value in facet.selected:
             remaining = [v for v in facet.selected if v != value]
-            chips.append(Chip(
-                name=facet.name, title=CHIP_TITLES[facet.name], value=value, label=labels.get(value, value),
-                remaining=remaining,
-            ))
+            chips.append(
+                Chip(
+                    name=facet.name,
+                    title=CHIP_TITLES[facet.name],
+                    value=value,
+                    label=labels.get(value, value),
+                    remaining=remaining,
+                )
+            )
     return chips
 
 
-__all__ = ["FACETS", "Listing", "article_listing", "provider_counts", "topic_counts", "unknown_values", "year_counts"]
+__all__ = [
+    "FACETS",
+    "Listing",
+    "article_listing",
+    "provider_counts",
+    "topic_counts",
+    "unknown_values",
+    "year_counts",
+]

@@ -132,14 +132,25 @@ def main():
 
     gunicorn = Path(PYTHON).parent / "gunicorn"
     server = subprocess.Popen(
-        [str(gunicorn), "portal.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(gunicorn),
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_until_up(args.port, server)
-        print(f"\n{total} articles ({published} published), gunicorn {args.workers} workers, "
-              f"{args.requests} sequential requests per page after warm-up; milliseconds\n")
+        print(
+            f"\n{total} articles ({published} published), gunicorn {args.workers} workers, "
+            f"{args.requests} sequential requests per page after warm-up; milliseconds\n"
+        )
         print(f"{'page':32} {'status':>6} {'KiB':>6} {'median':>8} {'p95':>8} {'max':>8}")
         for name, path in pages.items():
             for _ in range(3):
@@ -150,8 +161,11 @@ def main():
                 timings.append(ms)
             timings.sort()
             p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-            print(f"{name:32} {status:>6} {size / 1024:>6.0f} {statistics.median(timings):>8.1f} "
-                  f"{p95:>8.1f} {timings[-1]:>8.1f}", flush=True)
+            print(
+                f"{name:32} {status:>6} {size / 1024:>6.0f} {statistics.median(timings):>8.1f} "
+                f"{p95:>8.1f} {timings[-1]:>8.1f}",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -9,11 +9,15 @@ _numbers = itertools.count(1)
 
 
 def provider(domain, name=None):
-    return Provider.objects.get_or_create(domain=domain, defaults={"name": name or domain.split(".")[0].title()})[0]
+    return Provider.objects.get_or_create(
+        domain=domain, defaults={"name": name or domain.split(".")[0].title()}
+    )[0]
 
 
 def topic(slug, name=None):
-    return Topic.objects.get_or_create(slug=slug, defaults={"name": name or slug.replace("-", " ").title()})[0]
+    return Topic.objects.get_or_create(slug=slug, defaults={"name": name or slug.replace("-", " ").title()})[
+        0
+    ]
 
 
 def article(

@@ -16,23 +16,56 @@ def titles(queryset):
 
 @pytest.fixture
 def texts(db):
-    make.article("Heart failure model", excerpt="A study of heart failure.", domain="cardio.example.com",
-                 topics=["heart-failure"], when=2020)
-    make.article("Echo video analysis", excerpt="Mentions the heart once. " + "Many other words about echo video. " * 8,
-                 domain="echo.example.com", topics=["echocardiography"], when=2022)
+    make.article(
+        "Heart failure model",
+        excerpt="A study of heart failure.",
+        domain="cardio.example.com",
+        topics=["heart-failure"],
+        when=2020,
+    )
+    make.article(
+        "Echo video analysis",
+        excerpt="Mentions the heart once. " + "Many other words about echo video. " * 8,
+        domain="echo.example.com",
+        topics=["echocardiography"],
+        when=2022,
+    )
     make.article("Unrelated", excerpt="Nothing to see.", domain="other.example.com", when=2021)
 
 
 def test_terms_are_words_only():
-    assert search.search_terms('"AND( NEAR(a b) * heart-failure ^x') == ["AND", "NEAR", "a", "b", "heart", "failure", "x"]
+    assert search.search_terms('"AND( NEAR(a b) * heart-failure ^x') == [
+        "AND",
+        "NEAR",
+        "a",
+        "b",
+        "heart",
+        "failure",
+        "x",
+    ]
     assert search.search_terms("") == []
     assert len(search.search_terms(" ".join(f"w{n}" for n in range(100)))) == search.MAX_TERMS
     assert search.search_terms("heart Heart HEART") == ["heart"]
     assert search.fts5_query(['sa"y']) == '"sa""y"'
 
 
-@pytest.mark.parametrize("q", ['"', "*", "AND(", "NEAR(heart failure)", "heart OR", "-heart", "heart:", "é日本🫀",
-                               "a" * 10_000, "'; DROP TABLE articles_article; --", "col:heart", "{heart}"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "*",
+        "AND(",
+        "NEAR(heart failure)",
+        "heart OR",
+        "-heart",
+        "heart:",
+        "é日本🫀",
+        "a" * 10_000,
+        "'; DROP TABLE articles_article; --",
+        "col:heart",
+        "{heart}",
+    ],
+)
 def test_operators_and_junk_never_raise(texts, q):
     list(search.matching(Article.objects.published(), search.search_terms(q)))
     list(article_listing({"q": q}).articles)
@@ -40,7 +73,10 @@ def test_operators_and_junk_never_raise(texts, q):
 
 def test_every_word_must_match(texts):
     published = Article.objects.published()
-    assert set(titles(search.matching(published, ["heart"]))) == {"Heart failure model", "Echo video analysis"}
+    assert set(titles(search.matching(published, ["heart"]))) == {
+        "Heart failure model",
+        "Echo video analysis",
+    }
     assert titles(search.matching(published, ["heart", "failure"])) == ["Heart failure model"]
     assert titles(search.matching(published, ["HEART", "Failure"])) == ["Heart failure model"]  # any case
 
@@ -57,7 +93,9 @@ def test_relevance_is_the_default_order_for_a_search(texts):
     # The newer article mentions "heart" once in a long text; the older one is all about it.
     assert titles(article_listing({"q": "heart"}).articles) == ["Heart failure model", "Echo video analysis"]
     assert titles(article_listing({"q": "heart", "sort": "newest"}).articles) == [
-        "Echo video analysis", "Heart failure model"]
+        "Echo video analysis",
+        "Heart failure model",
+    ]
 
 
 def test_index_follows_inserts_updates_and_deletes(texts):
@@ -76,12 +114,15 @@ def test_reimport_keeps_the_index_in_step(seeded, run_import, tmp_path):
 
     source = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
     changed = tmp_path / "001.txt"
-    changed.write_text(source.replace("Novel deep learning system", "Platypus learning system", 1), encoding="utf-8")
+    changed.write_text(
+        source.replace("Novel deep learning system", "Platypus learning system", 1), encoding="utf-8"
+    )
     code, _, err = run_import(changed)
     assert code == 0, err
     published = Article.objects.published()
-    assert titles(search.matching(published, ["platypus"])) == ["Platypus learning system can predict "
-                                                                "cardiovascular risk from CT scans"]
+    assert titles(search.matching(published, ["platypus"])) == [
+        "Platypus learning system can predict cardiovascular risk from CT scans"
+    ]
     assert titles(search.matching(published, ["novel", "system"])) == []
 
 
@@ -90,7 +131,9 @@ def test_fallback_without_a_text_index_matches_substrings(texts, monkeypatch):
     published = Article.objects.published()
     assert titles(search.matching(published, ["heart", "failure"])) == ["Heart failure model"]
     assert titles(search.by_relevance(search.matching(published, ["heart"]), ["heart"])) == [
-        "Echo video analysis", "Heart failure model"]
+        "Echo video analysis",
+        "Heart failure model",
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 triggers")

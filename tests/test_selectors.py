@@ -11,14 +11,14 @@ from . import reader_factories as make
 def corpus(db):
     """Seven articles; the unpublished one (#6) must never count.
 
-        #  provider  topics  year
-        1  a.com     x       2020
-        2  a.com     x, y    2021
-        3  b.com     y       2021
-        4  b.com     x, z    2022
-        5  c.com     z       2022
-        6  c.com     x       2020   unpublished
-        7  a.com     y, z    2022
+    #  provider  topics  year
+    1  a.com     x       2020
+    2  a.com     x, y    2021
+    3  b.com     y       2021
+    4  b.com     x, z    2022
+    5  c.com     z       2022
+    6  c.com     x       2020   unpublished
+    7  a.com     y, z    2022
     """
     rows = [
         ("One", "a.com", ["x"], 2020, True),

@@ -9,8 +9,10 @@ from articles.stories import canonical_url, comparable_title, count_sources, gro
 @pytest.mark.parametrize(
     "a, b",
     [
-        ("https://www.nature.com/articles/s41467-021-20966-2?code=a58cc095&error=cookies_not_supported",
-         "https://www.nature.com/articles/s41467-021-20966-2"),
+        (
+            "https://www.nature.com/articles/s41467-021-20966-2?code=a58cc095&error=cookies_not_supported",
+            "https://www.nature.com/articles/s41467-021-20966-2",
+        ),
         ("http://Example.com/a/", "https://example.com/a"),
         ("https://example.com/a?utm_source=x&utm_medium=y&id=3", "https://example.com/a?id=3"),
         ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
@@ -54,8 +56,17 @@ def test_count_sources_counts_the_article_and_distinct_related_stories():
     own = "https://www.medicalxpress.com/news/a.html"
     assert count_sources(own, []) == 1
     assert count_sources(own, [("https://medicalxpress.com/news/a.html?utm_source=rss", "Same page")]) == 1
-    assert count_sources(own, [("https://a.com/1", "One"), ("https://a.com/1?code=x&error=y", "One"),
-                               ("https://b.com/2", "Two | B")]) == 3
+    assert (
+        count_sources(
+            own,
+            [
+                ("https://a.com/1", "One"),
+                ("https://a.com/1?code=x&error=y", "One"),
+                ("https://b.com/2", "Two | B"),
+            ],
+        )
+        == 3
+    )
 
 
 def test_seeds_get_their_source_counts(seeded):

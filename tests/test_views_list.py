@@ -31,7 +31,10 @@ def params(href):
 
 
 def card_titles(response):
-    return [unescape(t) for t in re.findall(r'<h2 class="card__title"><a [^>]*>([^<]*)</a>', response.content.decode())]
+    return [
+        unescape(t)
+        for t in re.findall(r'<h2 class="card__title"><a [^>]*>([^<]*)</a>', response.content.decode())
+    ]
 
 
 @pytest.fixture
@@ -64,8 +67,15 @@ def test_unpublished_never_listed_even_when_searched_or_filtered(client, small):
 
 def test_card_parts(client, db):
     item = make.article(
-        "Card title", domain="news.example.org", topics=["cardiology"], when=2021, heat=80, quality=55,
-        excerpt="What the study found.", image="https://img.example.org/a.jpg", source_count=3,
+        "Card title",
+        domain="news.example.org",
+        topics=["cardiology"],
+        when=2021,
+        heat=80,
+        quality=55,
+        excerpt="What the study found.",
+        image="https://img.example.org/a.jpg",
+        source_count=3,
     )
     html = client.get("/").content.decode()
     assert f'href="{item.get_absolute_url()}"' in html
@@ -76,8 +86,14 @@ def test_card_parts(client, db):
     assert "3 sources" in html
     assert "Reader interest: high" in html and "Quality 55/100" in html
     image = re.search(r"<img [^>]*>", html).group(0)
-    for attribute in ['src="https://img.example.org/a.jpg"', 'width="640"', 'height="360"', 'alt=""',
-                      'loading="lazy"', 'referrerpolicy="no-referrer"']:
+    for attribute in [
+        'src="https://img.example.org/a.jpg"',
+        'width="640"',
+        'height="360"',
+        'alt=""',
+        'loading="lazy"',
+        'referrerpolicy="no-referrer"',
+    ]:
         assert attribute in image
 
 
@@ -96,8 +112,16 @@ def test_hostile_title_is_escaped(client, db):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:image/png;base64,AAAA", "//evil.example/x.jpg",
-                                 "ftp://example.com/a.jpg", " JaVaScRiPt:alert(1)"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "//evil.example/x.jpg",
+        "ftp://example.com/a.jpg",
+        " JaVaScRiPt:alert(1)",
+    ],
+)
 def test_only_http_urls_reach_src(client, db, url):
     make.article("Has a strange image", image=url)
     html = client.get("/").content.decode()
@@ -150,7 +174,9 @@ def test_bad_page_numbers_answer_a_clear_404(client, many, page):
     html = response.content.decode()
     assert "There is no page" in html
     assert "This list has 3 pages." in html
-    first = next(h for h in hrefs(response) if "Go to the first page" in html and params(h).get("topic") == ["x"])
+    first = next(
+        h for h in hrefs(response) if "Go to the first page" in html and params(h).get("topic") == ["x"]
+    )
     assert "page" not in params(first)
 
 
@@ -166,7 +192,8 @@ def test_empty_list_page_one_is_fine(client, db):
 def test_facet_links_toggle_one_value_and_keep_the_rest(client, small):
     response = client.get("/?topic=x&q=imaging&sort=oldest&page=1")
     links = {
-        tuple(sorted((k, tuple(v)) for k, v in params(h).items())) for h in hrefs(response, css_class="facet__value")
+        tuple(sorted((k, tuple(v)) for k, v in params(h).items()))
+        for h in hrefs(response, css_class="facet__value")
     }
     # Removing x from the topics keeps q and sort, drops the page.
     assert (("q", ("imaging",)), ("sort", ("oldest",))) in links
@@ -176,7 +203,7 @@ def test_facet_links_toggle_one_value_and_keep_the_rest(client, small):
 
 def test_facet_counts_shown(client, small):
     html = client.get("/?topic=x").content.decode()
-    sources = html[html.index('id="facet-provider"'):html.index('id="facet-year"')]
+    sources = html[html.index('id="facet-provider"') : html.index('id="facet-year"')]
     assert re.search(r'facet__label">Acme Health</span> <span class="facet__count">2<', sources)
     assert "b.com" not in sources  # b.com has no published article in topic x
 
@@ -195,7 +222,7 @@ def test_chips_remove_one_value_and_clear_all_keeps_sort(client, small):
 def test_sort_links_keep_filters_and_reset_page(client, many):
     response = client.get("/?topic=x&page=2")
     html = response.content.decode()
-    nav = html[html.index('<nav class="sort"'):]
+    nav = html[html.index('<nav class="sort"') :]
     nav = nav[: nav.index("</nav>")]
     sorts = [params(unescape(h)) for h in re.findall(r'href="([^"]*)"', nav)]
     assert sorts == [{"topic": ["x"], "sort": [key]} for key in ("oldest", "quality", "heat")]
@@ -204,7 +231,7 @@ def test_sort_links_keep_filters_and_reset_page(client, many):
 
 def test_search_form_carries_the_current_filters(client, small):
     html = client.get("/?topic=x&provider=a.com&sort=oldest&q=heart").content.decode()
-    form = html[html.index('<form class="site-search"'):html.index("</form>")]
+    form = html[html.index('<form class="site-search"') : html.index("</form>")]
     assert '<input type="hidden" name="topic" value="x">' in form
     assert '<input type="hidden" name="provider" value="a.com">' in form
     assert '<input type="hidden" name="sort" value="oldest">' in form
@@ -232,10 +259,30 @@ def test_filters_matching_nothing_explain_themselves(client, small, query, messa
 @pytest.mark.parametrize(
     "query",
     [
-        "sort=bogus", "sort=", "sort=relevance", "q=%22", "q=*", "q=AND(", "q=NEAR(heart+study)", "q=heart+OR+-x",
-        "q=%27%3B+DROP+TABLE+articles_article%3B--", "q=" + "heart+" * 400, "q=%C3%A9t%C3%A9+%E6%97%A5%E6%9C%AC+%F0%9F%AB%80",
-        "q=%00", "topic=%00", "provider=%FF", "year=%00", "year=99999999999999999999", "year=0000", "year=9999",
-        "page=%00&topic=x", "topic=" + "x" * 5000, "q[]=1", "topic[]=x&provider[]=y", "q=title:heart", "q=^heart",
+        "sort=bogus",
+        "sort=",
+        "sort=relevance",
+        "q=%22",
+        "q=*",
+        "q=AND(",
+        "q=NEAR(heart+study)",
+        "q=heart+OR+-x",
+        "q=%27%3B+DROP+TABLE+articles_article%3B--",
+        "q=" + "heart+" * 400,
+        "q=%C3%A9t%C3%A9+%E6%97%A5%E6%9C%AC+%F0%9F%AB%80",
+        "q=%00",
+        "topic=%00",
+        "provider=%FF",
+        "year=%00",
+        "year=99999999999999999999",
+        "year=0000",
+        "year=9999",
+        "page=%00&topic=x",
+        "topic=" + "x" * 5000,
+        "q[]=1",
+        "topic[]=x&provider[]=y",
+        "q=title:heart",
+        "q=^heart",
     ],
 )
 def test_bad_query_strings_never_500(client, small, query):
@@ -286,7 +333,9 @@ def test_provider_page_is_the_list_prefiltered(client, small):
     assert client.get("/providers/A.COM/").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/topics/nope/", "/providers/nowhere.example/", "/topics/%00/", "/providers/a%00.com/"])
+@pytest.mark.parametrize(
+    "url", ["/topics/nope/", "/providers/nowhere.example/", "/topics/%00/", "/providers/a%00.com/"]
+)
 def test_unknown_topic_or_provider_is_404(client, small, url):
     assert client.get(url).status_code == 404
 
@@ -298,8 +347,13 @@ def test_unknown_topic_or_provider_is_404(client, small, url):
 def crowd(db):
     for n in range(60):
         make.article(
-            f"Crowd {n}", domain=f"p{n % 7}.example.com", topics=[f"t{n % 5}", f"t{(n + 1) % 5}"],
-            when=2018 + n % 6, image=f"https://img.example.com/{n}.jpg", heat=n, quality=n,
+            f"Crowd {n}",
+            domain=f"p{n % 7}.example.com",
+            topics=[f"t{n % 5}", f"t{(n + 1) % 5}"],
+            when=2018 + n % 6,
+            image=f"https://img.example.com/{n}.jpg",
+            heat=n,
+            quality=n,
         )
 
 
@@ -327,7 +381,9 @@ def test_query_count_does_not_grow_with_the_page(client, crowd, django_assert_nu
     with django_assert_num_queries(7):
         client.get("/")
     for n in range(40):
-        make.article(f"More {n}", domain=f"q{n}.example.com", topics=[f"u{n}"], image=f"https://i.example.com/{n}")
+        make.article(
+            f"More {n}", domain=f"q{n}.example.com", topics=[f"u{n}"], image=f"https://i.example.com/{n}"
+        )
     with django_assert_num_queries(7):
         client.get("/?page=3")
 
