@@ -32,6 +32,19 @@ def corpus(db):
     return {title: make.article(title, domain=d, topics=t, when=y, published=p) for title, d, t, y, p in rows}
 
 
+def test_total_comes_from_the_year_facet(corpus):
+    for data in [
+        {},
+        {"topic": ["x"]},
+        {"topic": ["x", "y"], "year": ["2021", "2022"]},
+        {"year": ["abc"]},
+        {"year": ["2021", "nope"]},
+        {"provider": ["b.com"], "year": ["1999"]},
+    ]:
+        listing = article_listing(data)
+        assert listing.total == listing.articles.count(), data
+
+
 def counts(listing):
     return {facet.name: {value.value: value.count for value in facet.values} for facet in listing.facets}
 
