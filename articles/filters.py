@@ -132,11 +132,9 @@ class ArticleFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def order(self, queryset):
+    def filter_queryset(self, queryset):
+        """Every filter, then the sort. Ranking by relevance applies the text search itself."""
         sort = self.current_sort
         if sort == RELEVANCE:
-            return search.by_relevance(queryset, self.terms)
-        return queryset.order_by(*SORTS[sort][1])
-
-    def filter_queryset(self, queryset):
-        return self.order(self.filtered())
+            return search.ranked(self.filtered(exclude={"q"}), self.terms)
+        return self.filtered().order_by(*SORTS[sort][1])

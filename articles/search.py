@@ -62,15 +62,16 @@ def matching(queryset, terms):
     return queryset.filter(condition)
 
 
-def by_relevance(queryset, terms):
-    """`queryset` ordered best match first (newest first among equals, and where there is no index)."""
+def ranked(queryset, terms):
+    """Articles of `queryset` containing every term, best match first (then newest first; newest
+    first only where the database has no text index)."""
     if not terms:
         return queryset
     vendor = _vendor(queryset)
     if vendor == "sqlite":
-        # Join the FTS table itself, so bm25 is computed while it is scanned (a correlated
-        # subquery per article would run the match once per row). The ORM has no way to join a
-        # table without a relation, hence `extra()`; every value goes in as a parameter.
+        # Join the FTS table itself: the match runs once and bm25 comes with it (a correlated
+        # subquery would run the match once per article). The ORM cannot join a table without a
+        # relation, hence `extra()`; the match expression goes in as a parameter.
         return queryset.extra(
             tables=[FTS_TABLE],
             where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
@@ -81,8 +82,12 @@ def by_relevance(queryset, terms):
         from django.contrib.postgres.search import SearchRank
 
         rank = SearchRank(EnglishVector("search_text"), _pg_query(terms))
-        return queryset.annotate(search_rank=rank).order_by("-search_rank", "-published_at", "-id")
-    return queryset.order_by("-published_at", "-id")
+        return (
+            matching(queryset, terms)
+            .annotate(search_rank=rank)
+            .order_by("-search_rank", "-published_at", "-id")
+        )
+    return matching(queryset, terms).order_by("-published_at", "-id")
 
 
 def _pg_query(terms):

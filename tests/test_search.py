@@ -130,7 +130,7 @@ def test_fallback_without_a_text_index_matches_substrings(texts, monkeypatch):
     monkeypatch.setattr(search, "_vendor", lambda queryset: "other")
     published = Article.objects.published()
     assert titles(search.matching(published, ["heart", "failure"])) == ["Heart failure model"]
-    assert titles(search.by_relevance(search.matching(published, ["heart"]), ["heart"])) == [
+    assert titles(search.ranked(published, ["heart"])) == [
         "Echo video analysis",
         "Heart failure model",
     ]
