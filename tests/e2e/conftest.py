@@ -2,9 +2,9 @@
 
 The portal runs as a separate `manage.py runserver` process on a temporary SQLite database, prepared
 once per session the way an operator would (migrate, collectstatic, import the seeds and a generated
-corpus, create an editor) and served with the production settings (debug off, whitenoise, the real
-404 page). The browser is Debian's Chromium (`make e2e` installs it); Playwright never downloads one.
-"""
+corpus; `create_editor` for the editor's journey) and served with the production settings (debug off,
+whitenoise, the real 404 page). The browser is Debian's Chromium (`make e2e` installs it); Playwright
+never downloads one."""
 
 import json
 import os
@@ -127,9 +127,6 @@ def live_site(tmp_path_factory):
     site.manage("migrate", "--noinput", "-v", "0")
     site.manage("collectstatic", "--noinput", "-v", "0")
     site.manage("import_articles", SEEDS, corpus)
-    site.manage(
-        "create_editor", EDITOR_USERNAME, "--no-input", extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD}
-    )
     with site.log.open("w") as log:
         site.process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", site.url.removeprefix("http://"), "--noreload"],
@@ -149,6 +146,15 @@ def live_site(tmp_path_factory):
         except subprocess.TimeoutExpired:
             site.process.kill()
             site.process.wait()
+
+
+@pytest.fixture(scope="session")
+def editor(live_site):
+    """An editor's login, made as an operator would: `create_editor`, password from the environment."""
+    live_site.manage(
+        "create_editor", EDITOR_USERNAME, "--no-input", extra_env={"EDITOR_PASSWORD": EDITOR_PASSWORD}
+    )
+    return EDITOR_USERNAME, EDITOR_PASSWORD
 
 
 # pytest-playwright configuration: Debian's Chromium, headless, and the live site as base URL.

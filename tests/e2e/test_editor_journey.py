@@ -6,16 +6,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import EDITOR_PASSWORD, EDITOR_USERNAME
-
 pytestmark = pytest.mark.e2e
 
 
-def log_in(page):
+def log_in(page, username, password):
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))  # anonymous: sent to the login page
-    page.get_by_label("Username").fill(EDITOR_USERNAME)
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     log_out = page.get_by_role("button", name="Log out").or_(page.get_by_role("link", name="Log out"))
     expect(log_out).to_be_visible()
@@ -40,12 +38,14 @@ def visitor_sees(visitor, sample_article):
     return on_front_page, status
 
 
-def test_editor_unpublishes_and_publishes_and_both_are_on_the_record(page, visitor, sample, screenshot):
+def test_editor_unpublishes_and_publishes_and_both_are_on_the_record(
+    page, visitor, editor, sample, screenshot
+):
     public, private = sample["second"], sample["private"]
     assert visitor_sees(visitor, public) == (True, 200)
     assert visitor_sees(visitor, private) == (False, 404)
 
-    log_in(page)
+    log_in(page, *editor)
 
     # One article, toggled from the list without opening it.
     row = find_in_changelist(page, public["title"])
@@ -66,7 +66,7 @@ def test_editor_unpublishes_and_publishes_and_both_are_on_the_record(page, visit
         find_in_changelist(page, article["title"]).get_by_role("link", name=article["title"]).click()
         page.get_by_role("link", name="History").click()
         history = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="User"))
-        expect(history).to_contain_text(EDITOR_USERNAME)
+        expect(history).to_contain_text(editor[0])
         expect(history).to_contain_text(re.compile(verb, re.IGNORECASE))
     page.goto("/admin/")
     actions = page.get_by_role("rowheader", name=re.compile("Editorial actions", re.IGNORECASE))
@@ -74,6 +74,6 @@ def test_editor_unpublishes_and_publishes_and_both_are_on_the_record(page, visit
     for article, change in ((public, "published → unpublished"), (private, "unpublished → published")):
         row = page.get_by_role("row").filter(has_text=article["title"])
         expect(row).to_have_count(1)
-        expect(row).to_contain_text(EDITOR_USERNAME)
+        expect(row).to_contain_text(editor[0])
         expect(row).to_contain_text(re.compile(change, re.IGNORECASE))
     screenshot(page, "desktop-admin-editorial-actions")
