@@ -1,13 +1,42 @@
-"""Basic admin registration (the editorial-admin issue builds the editors' tools)."""
+"""The editorial admin: editors decide what is public; imported content stays as the documents say.
 
-from django.contrib import admin
+Editors (the "Editors" group, see migration 0003) view everything and hold `publish_article`;
+they change nothing else. Every publish/unpublish goes through `articles.services.set_published`,
+which records an `EditorialAction` and an admin `LogEntry`. State changes are POST-only.
 
-from .models import Article, ArticleImage, Provider, RelatedLink, Topic
+Built for 100,000 articles: the changelist loads providers with a join and topics with one
+prefetch, defers the heavy text columns, never counts the whole table twice, and filters by topic
+through a subquery rather than a DISTINCT over a join.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
+from .services import set_published
+
+admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
+admin.site.site_title = f"{settings.PORTAL_NAME} admin"
+
+PUBLISH_PERMISSION = "articles.publish_article"
 
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain"]
+    list_display = ["name", "domain", "name_from_article"]
     search_fields = ["name", "domain"]
 
 
@@ -15,6 +44,93 @@ class ProviderAdmin(admin.ModelAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+
+
+@admin.register(RelatedLink)
+class RelatedLinkAdmin(admin.ModelAdmin):
+    list_display = ["title", "article", "provider", "published_at"]
+    list_select_related = ["article", "provider"]
+    raw_id_fields = ["article", "provider"]
+    search_fields = ["title"]
+    show_full_result_count = False
+
+
+# --- Article changelist filters -------------------------------------------------------------
+
+
+class QualityBandFilter(admin.SimpleListFilter):
+    title = "quality"
+    parameter_name = "quality_band"
+    BANDS = {
+        "high": ("High (70–100)", {"quality__gte": 70}),
+        "medium": ("Medium (40–69)", {"quality__gte": 40, "quality__lt": 70}),
+        "low": ("Low (0–39)", {"quality__lt": 40}),
+        "unknown": ("Unknown", {"quality__isnull": True}),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.BANDS.items()]
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value())
+        return queryset.filter(**band[1]) if band else queryset
+
+
+class YearFilter(admin.SimpleListFilter):
+    """Years from the first to the last article: two index lookups, not a scan of every date."""
+
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        dates = Article.objects.order_by("published_at").values_list("published_at", flat=True)
+        first, last = dates.first(), dates.last()
+        if first is None:
+            return []
+        first, last = timezone.localtime(first).year, timezone.localtime(last).year
+        return [(str(year), str(year)) for year in range(last, first - 1, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            start = datetime(int(value), 1, 1, tzinfo=timezone.get_current_timezone())
+            end = start.replace(year=start.year + 1)
+        except (ValueError, OverflowError):
+            raise IncorrectLookupParameters(f"not a year: {value!r}") from None
+        return queryset.filter(published_at__gte=start, published_at__lt=end)
+
+
+class TopicFilter(admin.SimpleListFilter):
+    """Articles in one topic, through a subquery: no join, so no DISTINCT over the whole list."""
+
+    title = "topic"
+    parameter_name = "topic"
+
+    def lookups(self, request, model_admin):
+        return list(Topic.objects.order_by("name").values_list("slug", "name"))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        members = Article.topics.through.objects.filter(topic__slug=self.value()).values("article_id")
+        return queryset.filter(pk__in=members)
+
+
+# --- Article admin --------------------------------------------------------------------------
+
+
+class ArticleChangeList(ChangeList):
+    """The changelist's rows: heavy text columns deferred, topics in one prefetch query."""
+
+    DEFERRED = ["body", "body_html", "secured", "search_text", "excerpt"]
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.defer(*self.DEFERRED).prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("id", "name").order_by("name"))
+        )
 
 
 class ArticleImageInline(admin.TabularInline):
@@ -26,20 +142,205 @@ class RelatedLinkInline(admin.StackedInline):
     model = RelatedLink
     extra = 0
     fk_name = "article"
+    raw_id_fields = ["provider"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider")
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "provider", "published_at", "published"]
-    list_filter = ["published"]
-    search_fields = ["title"]
+    list_display_links = ["title"]
+    list_filter = ["published", "provider", TopicFilter, YearFilter, QualityBandFilter]
+    date_hierarchy = "published_at"
+    search_fields = ["title", "excerpt", "provider__name"]
     list_select_related = ["provider"]
-    raw_id_fields = ["provider"]
+    list_per_page = 50
+    # The filtered count is shown; the count of the whole table is not worth a second query.
+    show_full_result_count = False
+    autocomplete_fields = ["provider", "topics"]
     inlines = [ArticleImageInline, RelatedLinkInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    view_on_site = True
+    fieldsets = [
+        (None, {"fields": ["title", "excerpt", "provider", "topics", "published_at", "slug"]}),
+        ("Published state", {"fields": ["published", "published_decided_at"]}),
+        ("Scores", {"fields": ["type", "category", "quality", "heat"]}),
+        ("Addresses", {"fields": ["web_url", "original_url", "amp_web_url", "cdn_amp_web_url"]}),
+        ("Source", {"classes": ["collapse"],
+                    "fields": ["source_path", "body", "secured", "created_at", "updated_at"]}),
+    ]
+    # Never edited through the form, even by superusers: the state changes only through
+    # `set_published` (the buttons and actions), which keeps the record.
+    ALWAYS_READ_ONLY = ["published", "published_decided_at", "slug", "created_at", "updated_at"]
+
+    # Permissions
+
+    def has_publish_permission(self, request, obj=None):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.ALWAYS_READ_ONLY
+        # Imported content is the documents' to change: read-only for everyone else, even
+        # should someone be given `change_article` one day.
+        return [name for _, options in self.fieldsets for name in options["fields"]]
+
+    def get_deleted_objects(self, objs, request):
+        # An article's editorial actions go with it (its deletion is logged); they are
+        # read-only in the admin, which would otherwise forbid deleting the article at all.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(EditorialAction._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
+
+    # Changelist
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def get_list_display(self, request):
+        columns = ["title", "provider", "published_at", "published_state", "quality", "heat_display",
+                   "topic_names"]
+        if self.has_publish_permission(request) and IS_POPUP_VAR not in request.GET:
+            columns.append(self._state_button_column(request))
+        columns.append("site_link")
+        return columns
+
+    @admin.display(description="published", boolean=True, ordering="published")
+    def published_state(self, obj):
+        return obj.published
+
+    @admin.display(description="heat", ordering="heat")
+    def heat_display(self, obj):
+        return obj.heat if obj.heat_known else "–"
+
+    @admin.display(description="topics")
+    def topic_names(self, obj):
+        return ", ".join(topic.name for topic in obj.topics.all())
+
+    @admin.display(description="on site")
+    def site_link(self, obj):
+        return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+
+    def _state_button_column(self, request):
+        """A per-row Publish/Unpublish button, bound to this request's filters.
+
+        The changelist is one big <form> (for the actions) carrying the CSRF token; a nested form
+        is not valid HTML, so the button posts that form to the toggle URL with `formaction`.
+        """
+        preserved = self.get_preserved_filters(request)
+
+        @admin.display(description="change state")
+        def state_button(obj):
+            url = reverse("admin:articles_article_toggle_published", args=[obj.pk])
+            if preserved:
+                url = f"{url}?{preserved}"
+            return format_html(
+                '<button type="submit" class="button" formaction="{}" formmethod="post" '
+                'name="published" value="{}">{}</button>',
+                url,
+                "0" if obj.published else "1",
+                "Unpublish" if obj.published else "Publish",
+            )
+
+        return state_button
+
+    # Publishing
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._decide(request, queryset, False)
+
+    def _decide(self, request, queryset, published):
+        selected = queryset.count()
+        changed = set_published(queryset, published, request.user)
+        verb = "published" if published else "unpublished"
+        message = f"{changed} {'article' if changed == 1 else 'articles'} {verb}."
+        if selected > changed:
+            already = selected - changed
+            message += f" {already} {'was' if already == 1 else 'were'} already {verb}."
+        self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
+
+    def get_urls(self):
+        toggle = path(
+            "<path:object_id>/toggle-published/",
+            self.admin_site.admin_view(self.toggle_published_view),
+            name="articles_article_toggle_published",
+        )
+        return [toggle, *super().get_urls()]
+
+    def toggle_published_view(self, request, object_id):
+        """POST published=1|0: set one article's state, then go back where the editor was."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_publish_permission(request, article):
+            raise PermissionDenied
+        wanted = request.POST.get("published")
+        if wanted not in ("0", "1"):
+            self.message_user(request, "Nothing changed: choose Publish or Unpublish.", messages.ERROR)
+        else:
+            published = wanted == "1"
+            verb = "published" if published else "unpublished"
+            if set_published([article.pk], published, request.user):
+                self.message_user(request, f"“{article}” {verb}.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"“{article}” was already {verb}.", messages.WARNING)
+        if request.POST.get("_return") == "change":
+            url = reverse("admin:articles_article_change", args=[article.pk])
+        else:
+            url = reverse("admin:articles_article_changelist")
+        return redirect(
+            add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}, url
+            )
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish": self.has_publish_permission(request),
+            "toggle_query": self.get_preserved_filters(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
-@admin.register(RelatedLink)
-class RelatedLinkAdmin(admin.ModelAdmin):
-    list_display = ["title", "article", "provider", "published_at"]
-    list_select_related = ["article", "provider"]
-    raw_id_fields = ["article", "provider"]
+@admin.register(EditorialAction)
+class EditorialActionAdmin(admin.ModelAdmin):
+    """The record of decisions: read-only for everyone, editors included."""
+
+    list_display = ["at", "user", "action", "state_change", "article_link"]
+    list_display_links = ["at"]
+    list_filter = [("user", admin.RelatedOnlyFieldListFilter), "action", "at"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "article"]
+    search_fields = ["article__title"]
+    show_full_result_count = False
+    fields = ["at", "user", "action", "state_change", "article_link"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="change")
+    def state_change(self, obj):
+        return (
+            f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
+        )
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, obj):
+        url = reverse("admin:articles_article_change", args=[obj.article_id])
+        return format_html('<a href="{}">{}</a>', url, obj.article)
