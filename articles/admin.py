@@ -9,7 +9,7 @@ prefetch, defers the heavy text columns, never counts the whole table twice, and
 through a subquery rather than a DISTINCT over a join.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -18,12 +18,15 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from .models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
 from .services import set_published
@@ -32,6 +35,8 @@ admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
 admin.site.site_title = f"{settings.PORTAL_NAME} admin"
 
 PUBLISH_PERMISSION = "articles.publish_article"
+# Addresses without a scheme are taken as https (Django 6's default, set now).
+URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Provider)
@@ -48,6 +53,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(RelatedLink)
 class RelatedLinkAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["title", "article", "provider", "published_at"]
     list_select_related = ["article", "provider"]
     raw_id_fields = ["article", "provider"]
@@ -83,12 +89,8 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        dates = Article.objects.order_by("published_at").values_list("published_at", flat=True)
-        first, last = dates.first(), dates.last()
-        if first is None:
-            return []
-        first, last = timezone.localtime(first).year, timezone.localtime(last).year
-        return [(str(year), str(year)) for year in range(last, first - 1, -1)]
+        years = _year_range(request)
+        return [(str(year), str(year)) for year in range(years[1], years[0] - 1, -1)] if years else []
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -121,24 +123,121 @@ class TopicFilter(admin.SimpleListFilter):
 # --- Article admin --------------------------------------------------------------------------
 
 
+def _year_range(request):
+    """(first, last) year of all articles: two index lookups, no scan; once per request."""
+    if not hasattr(request, "_article_year_range"):
+        request._article_year_range = _compute_year_range()
+    return request._article_year_range
+
+
+def _compute_year_range():
+    dates = Article.objects.order_by("published_at").values_list("published_at", flat=True)
+    first, last = dates.first(), dates.last()
+    if first is None:
+        return None
+    return timezone.localtime(first).year, timezone.localtime(last).year
+
+
+def _bucket_counts(queryset, field, bounds):
+    """Rows of `queryset` whose `field` falls in each [start, end) of `bounds`, in one query.
+
+    Plain comparisons the database evaluates itself: Django's own date hierarchy truncates every
+    row's date with a per-row function (in Python on SQLite), which costs seconds at 100,000 rows.
+    """
+    counts = queryset.aggregate(**{
+        f"b{i}": Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
+        for i, (start, end) in enumerate(bounds)
+    })
+    return [counts[f"b{i}"] for i in range(len(bounds))]
+
+
+def _aware(year, month=1, day=1):
+    return timezone.make_aware(datetime(year, month, day))
+
+
+def _next_month(start):
+    return (start + timedelta(days=32)).replace(day=1)
+
+
 class ArticleChangeList(ChangeList):
-    """The changelist's rows: heavy text columns deferred, topics in one prefetch query."""
+    """The changelist's rows: heavy text columns deferred, topics in one prefetch query.
+
+    `date_drilldown` replaces the admin's date hierarchy tag (see the change_list template) with
+    the same links, plus article counts, computed without a per-row date function.
+    """
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(request, *args, **kwargs)
 
     DEFERRED = ["body", "body_html", "secured", "search_text", "excerpt"]
 
     def get_queryset(self, request, exclude_parameters=None):
-        queryset = super().get_queryset(request, exclude_parameters)
+        try:
+            queryset = super().get_queryset(request, exclude_parameters)
+        except (ValueError, OverflowError) as exc:  # e.g. the date hierarchy's year 9999 + 1
+            raise IncorrectLookupParameters(exc) from exc
         return queryset.defer(*self.DEFERRED).prefetch_related(
             Prefetch("topics", queryset=Topic.objects.only("id", "name").order_by("name"))
         )
 
 
+    @cached_property
+    def date_drilldown(self):
+        field = self.date_hierarchy
+        year, month, day = (self.params.get(f"{field}__{part}") for part in ("year", "month", "day"))
+
+        def link(params):
+            return self.get_query_string(params, [f"{field}__"])
+
+        def choices(bounds, label, params):
+            counts = _bucket_counts(self.queryset, field, bounds)
+            return [
+                {"link": link(params(start)), "title": f"{label(start)} ({count:,})"}
+                for (start, _), count in zip(bounds, counts, strict=True) if count
+            ]
+
+        def month_choices(year):
+            starts = [_aware(year, m) for m in range(1, 13)]
+            return choices([(s, _next_month(s)) for s in starts], lambda s: formats.date_format(s, "F"),
+                           lambda s: {f"{field}__year": year, f"{field}__month": s.month})
+
+        if year and month and day:
+            when = date(int(year), int(month), int(day))
+            return {"show": True,
+                    "back": {"link": link({f"{field}__year": year, f"{field}__month": month}),
+                             "title": capfirst(formats.date_format(when, "YEAR_MONTH_FORMAT"))},
+                    "choices": [{"title": capfirst(formats.date_format(when, "MONTH_DAY_FORMAT"))}]}
+        if year and month:
+            first = _aware(int(year), int(month))
+            starts = [first + timedelta(days=n) for n in range((_next_month(first) - first).days)]
+            return {"show": True, "back": {"link": link({f"{field}__year": year}), "title": str(year)},
+                    "choices": choices([(s, s + timedelta(days=1)) for s in starts],
+                                       lambda s: capfirst(formats.date_format(s, "MONTH_DAY_FORMAT")),
+                                       lambda s: {f"{field}__year": year, f"{field}__month": month,
+                                                  f"{field}__day": s.day})}
+        if year:
+            return {"show": True, "back": {"link": link({}), "title": "All dates"},
+                    "choices": month_choices(int(year))}
+        years = _year_range(self.request)
+        if years is None:
+            return {"show": False}
+        starts = [_aware(y) for y in range(years[0], years[1] + 1)]
+        found = choices([(s, _aware(s.year + 1)) for s in starts], lambda s: str(s.year),
+                        lambda s: {f"{field}__year": s.year})
+        if len(found) == 1:  # one year only: show its months, as the admin does
+            return {"show": True, "back": None, "choices": month_choices(int(found[0]["title"][:4]))}
+        return {"show": True, "back": None, "choices": found}
+
+
 class ArticleImageInline(admin.TabularInline):
+    formfield_overrides = URL_FIELDS_HTTPS
     model = ArticleImage
     extra = 0
 
 
 class RelatedLinkInline(admin.StackedInline):
+    formfield_overrides = URL_FIELDS_HTTPS
     model = RelatedLink
     extra = 0
     fk_name = "article"
@@ -150,6 +249,7 @@ class RelatedLinkInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
     list_display_links = ["title"]
     list_filter = ["published", "provider", TopicFilter, YearFilter, QualityBandFilter]
     date_hierarchy = "published_at"
