@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_value, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -256,8 +256,10 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "excerpt", "provider__name"]
     list_select_related = ["provider"]
     list_per_page = 50
-    # The filtered count is shown; the count of the whole table is not worth a second query.
+    # The filtered count is shown; the count of the whole table is not worth a second query, nor
+    # are facet counts (one COUNT per topic, year and band on every page).
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     autocomplete_fields = ["provider", "topics"]
     inlines = [ArticleImageInline, RelatedLinkInline]
     actions = ["publish_selected", "unpublish_selected"]
@@ -273,6 +275,9 @@ class ArticleAdmin(admin.ModelAdmin):
     # Never edited through the form, even by superusers: the state changes only through
     # `set_published` (the buttons and actions), which keeps the record.
     ALWAYS_READ_ONLY = ["published", "published_decided_at", "slug", "created_at", "updated_at"]
+
+    class Media:
+        css = {"all": ["css/admin_articles.css"]}
 
     # Permissions
 
@@ -299,16 +304,14 @@ class ArticleAdmin(admin.ModelAdmin):
         return ArticleChangeList
 
     def get_list_display(self, request):
-        columns = ["title", "provider", "published_at", "published_state", "quality", "heat_display",
-                   "topic_names"]
-        if self.has_publish_permission(request) and IS_POPUP_VAR not in request.GET:
-            columns.append(self._state_button_column(request))
-        columns.append("site_link")
-        return columns
+        can_publish = self.has_publish_permission(request) and IS_POPUP_VAR not in request.GET
+        state = self._state_column(request) if can_publish else "published"
+        return ["title", "provider", "published_date", state, "quality", "heat_display", "topic_names",
+                "site_link"]
 
-    @admin.display(description="published", boolean=True, ordering="published")
-    def published_state(self, obj):
-        return obj.published
+    @admin.display(description="published at", ordering="published_at")
+    def published_date(self, obj):
+        return timezone.localtime(obj.published_at).date().isoformat()
 
     @admin.display(description="heat", ordering="heat")
     def heat_display(self, obj):
@@ -322,28 +325,29 @@ class ArticleAdmin(admin.ModelAdmin):
     def site_link(self, obj):
         return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
 
-    def _state_button_column(self, request):
-        """A per-row Publish/Unpublish button, bound to this request's filters.
+    def _state_column(self, request):
+        """The published state with a Publish/Unpublish button, bound to this request's filters.
 
         The changelist is one big <form> (for the actions) carrying the CSRF token; a nested form
         is not valid HTML, so the button posts that form to the toggle URL with `formaction`.
         """
         preserved = self.get_preserved_filters(request)
 
-        @admin.display(description="change state")
-        def state_button(obj):
+        @admin.display(description="published", ordering="published")
+        def state(obj):
             url = reverse("admin:articles_article_toggle_published", args=[obj.pk])
             if preserved:
                 url = f"{url}?{preserved}"
             return format_html(
-                '<button type="submit" class="button" formaction="{}" formmethod="post" '
+                '{} <button type="submit" class="button" formaction="{}" formmethod="post" '
                 'name="published" value="{}">{}</button>',
+                display_for_value(obj.published, "", boolean=True),
                 url,
                 "0" if obj.published else "1",
                 "Unpublish" if obj.published else "Publish",
             )
 
-        return state_button
+        return state
 
     # Publishing
 
@@ -424,6 +428,7 @@ class EditorialActionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ["at", "user", "action", "state_change", "article_link"]
     readonly_fields = fields
+    show_facets = admin.ShowFacets.NEVER
 
     def has_add_permission(self, request):
         return False

@@ -85,3 +85,22 @@ def test_reimport_keeps_the_decision(seeded, run_import, tmp_path):
     assert article(PUBLISHED_TITLE).published is False
     assert article(UNPUBLISHED_TITLE).published is True
     assert Article.objects.published().count() == 2  # the other four follow their documents
+
+
+def test_a_row_changed_meanwhile_is_neither_changed_nor_recorded(seeded, monkeypatch):
+    """The UPDATE filters on the current state: a concurrent decision between reading the
+    candidates and writing them is not overwritten, and no action is recorded for it."""
+    other = article(UNPUBLISHED_TITLE)
+    chunks = services._chunks
+
+    def concurrent_editor_first(items, size=services.CHUNK):
+        Article.objects.filter(pk=other.pk).update(published=True)  # another editor, just before us
+        return chunks(items, size)
+
+    monkeypatch.setattr(services, "_chunks", concurrent_editor_first)
+    changed = set_published(Article.objects.all(), True, make_editor())
+    assert changed == 2
+    assert Article.objects.published().count() == 5
+    assert EditorialAction.objects.count() == 2
+    assert not EditorialAction.objects.filter(article=other).exists()
+    assert LogEntry.objects.count() == 2
