@@ -144,10 +144,12 @@ def _bucket_counts(queryset, field, bounds):
     Plain comparisons the database evaluates itself: Django's own date hierarchy truncates every
     row's date with a per-row function (in Python on SQLite), which costs seconds at 100,000 rows.
     """
-    counts = queryset.aggregate(**{
-        f"b{i}": Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
-        for i, (start, end) in enumerate(bounds)
-    })
+    counts = queryset.aggregate(
+        **{
+            f"b{i}": Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
+            for i, (start, end) in enumerate(bounds)
+        }
+    )
     return [counts[f"b{i}"] for i in range(len(bounds))]
 
 
@@ -166,11 +168,11 @@ class ArticleChangeList(ChangeList):
     the same links, plus article counts, computed without a per-row date function.
     """
 
+    DEFERRED = ["body", "body_html", "secured", "search_text", "excerpt"]
+
     def __init__(self, request, *args, **kwargs):
         self.request = request
         super().__init__(request, *args, **kwargs)
-
-    DEFERRED = ["body", "body_html", "secured", "search_text", "excerpt"]
 
     def get_queryset(self, request, exclude_parameters=None):
         try:
@@ -181,53 +183,77 @@ class ArticleChangeList(ChangeList):
             Prefetch("topics", queryset=Topic.objects.only("id", "name").order_by("name"))
         )
 
+    # Date drill-down: {"show", "back": {"link", "title"} or None, "choices": [{"link", "title"}]},
+    # what the admin's date_hierarchy.html expects.
 
     @cached_property
     def date_drilldown(self):
         field = self.date_hierarchy
         year, month, day = (self.params.get(f"{field}__{part}") for part in ("year", "month", "day"))
-
-        def link(params):
-            return self.get_query_string(params, [f"{field}__"])
-
-        def choices(bounds, label, params):
-            counts = _bucket_counts(self.queryset, field, bounds)
-            return [
-                {"link": link(params(start)), "title": f"{label(start)} ({count:,})"}
-                for (start, _), count in zip(bounds, counts, strict=True) if count
-            ]
-
-        def month_choices(year):
-            starts = [_aware(year, m) for m in range(1, 13)]
-            return choices([(s, _next_month(s)) for s in starts], lambda s: formats.date_format(s, "F"),
-                           lambda s: {f"{field}__year": year, f"{field}__month": s.month})
-
         if year and month and day:
             when = date(int(year), int(month), int(day))
-            return {"show": True,
-                    "back": {"link": link({f"{field}__year": year, f"{field}__month": month}),
-                             "title": capfirst(formats.date_format(when, "YEAR_MONTH_FORMAT"))},
-                    "choices": [{"title": capfirst(formats.date_format(when, "MONTH_DAY_FORMAT"))}]}
+            back = self._date_link(year, month)
+            return self._drilldown(
+                (back, capfirst(formats.date_format(when, "YEAR_MONTH_FORMAT"))),
+                [{"title": capfirst(formats.date_format(when, "MONTH_DAY_FORMAT"))}],
+            )
         if year and month:
-            first = _aware(int(year), int(month))
-            starts = [first + timedelta(days=n) for n in range((_next_month(first) - first).days)]
-            return {"show": True, "back": {"link": link({f"{field}__year": year}), "title": str(year)},
-                    "choices": choices([(s, s + timedelta(days=1)) for s in starts],
-                                       lambda s: capfirst(formats.date_format(s, "MONTH_DAY_FORMAT")),
-                                       lambda s: {f"{field}__year": year, f"{field}__month": month,
-                                                  f"{field}__day": s.day})}
+            return self._drilldown((self._date_link(year), str(year)), self._days(int(year), int(month)))
         if year:
-            return {"show": True, "back": {"link": link({}), "title": "All dates"},
-                    "choices": month_choices(int(year))}
+            return self._drilldown((self._date_link(), "All dates"), self._months(int(year)))
+        years = self._years()
+        if len(years) == 1:  # a single year: show its months, as the admin does
+            return self._drilldown(None, self._months(years[0]["year"]))
+        return self._drilldown(None, years)
+
+    @staticmethod
+    def _drilldown(back, choices):
+        return {
+            "show": True,
+            "back": {"link": back[0], "title": back[1]} if back else None,
+            "choices": choices,
+        }
+
+    def _date_link(self, year=None, month=None, day=None):
+        field = self.date_hierarchy
+        params = {f"{field}__year": year, f"{field}__month": month, f"{field}__day": day}
+        return self.get_query_string({k: v for k, v in params.items() if v is not None}, [f"{field}__"])
+
+    def _choices(self, starts, ends, title, link):
+        """A choice per [start, end) holding articles, titled with its count."""
+        counts = _bucket_counts(self.queryset, self.date_hierarchy, list(zip(starts, ends, strict=True)))
+        return [
+            {"link": link(start), "title": f"{title(start)} ({count:,})", "year": start.year}
+            for start, count in zip(starts, counts, strict=True)
+            if count
+        ]
+
+    def _years(self):
         years = _year_range(self.request)
         if years is None:
-            return {"show": False}
-        starts = [_aware(y) for y in range(years[0], years[1] + 1)]
-        found = choices([(s, _aware(s.year + 1)) for s in starts], lambda s: str(s.year),
-                        lambda s: {f"{field}__year": s.year})
-        if len(found) == 1:  # one year only: show its months, as the admin does
-            return {"show": True, "back": None, "choices": month_choices(int(found[0]["title"][:4]))}
-        return {"show": True, "back": None, "choices": found}
+            return []
+        starts = [_aware(year) for year in range(years[0], years[1] + 1)]
+        ends = [_aware(start.year + 1) for start in starts]
+        return self._choices(starts, ends, lambda s: str(s.year), lambda s: self._date_link(s.year))
+
+    def _months(self, year):
+        starts = [_aware(year, month) for month in range(1, 13)]
+        return self._choices(
+            starts,
+            [_next_month(start) for start in starts],
+            lambda s: formats.date_format(s, "F"),
+            lambda s: self._date_link(year, s.month),
+        )
+
+    def _days(self, year, month):
+        first = _aware(year, month)
+        starts = [first + timedelta(days=n) for n in range((_next_month(first) - first).days)]
+        return self._choices(
+            starts,
+            [start + timedelta(days=1) for start in starts],
+            lambda s: capfirst(formats.date_format(s, "MONTH_DAY_FORMAT")),
+            lambda s: self._date_link(year, month, s.day),
+        )
 
 
 class ArticleImageInline(admin.TabularInline):
@@ -269,8 +295,13 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Published state", {"fields": ["published", "published_decided_at"]}),
         ("Scores", {"fields": ["type", "category", "quality", "heat"]}),
         ("Addresses", {"fields": ["web_url", "original_url", "amp_web_url", "cdn_amp_web_url"]}),
-        ("Source", {"classes": ["collapse"],
-                    "fields": ["source_path", "body", "secured", "created_at", "updated_at"]}),
+        (
+            "Source",
+            {
+                "classes": ["collapse"],
+                "fields": ["source_path", "body", "secured", "created_at", "updated_at"],
+            },
+        ),
     ]
     # Never edited through the form, even by superusers: the state changes only through
     # `set_published` (the buttons and actions), which keeps the record.
@@ -306,8 +337,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_list_display(self, request):
         can_publish = self.has_publish_permission(request) and IS_POPUP_VAR not in request.GET
         state = self._state_column(request) if can_publish else "published"
-        return ["title", "provider", "published_date", state, "quality", "heat_display", "topic_names",
-                "site_link"]
+        return [
+            "title",
+            "provider",
+            "published_date",
+            state,
+            "quality",
+            "heat_display",
+            "topic_names",
+            "site_link",
+        ]
 
     @admin.display(description="published at", ordering="published_at")
     def published_date(self, obj):
@@ -441,9 +480,7 @@ class EditorialActionAdmin(admin.ModelAdmin):
 
     @admin.display(description="change")
     def state_change(self, obj):
-        return (
-            f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
-        )
+        return f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
 
     @admin.display(description="article", ordering="article__title")
     def article_link(self, obj):

@@ -41,7 +41,10 @@ def set_published(articles, published, user=None):
 
     with transaction.atomic():
         candidates = list(
-            selected.filter(published=not published).select_for_update().order_by().values_list("pk", flat=True)
+            selected.filter(published=not published)
+            .select_for_update()
+            .order_by()
+            .values_list("pk", flat=True)
         )
         if not candidates:
             return 0
@@ -69,8 +72,12 @@ def _record(ids, published, user_id, now):
     EditorialAction.objects.bulk_create(
         [
             EditorialAction(
-                article_id=pk, user_id=user_id, action=action, from_state=not published,
-                to_state=published, at=now,
+                article_id=pk,
+                user_id=user_id,
+                action=action,
+                from_state=not published,
+                to_state=published,
+                at=now,
             )
             for pk in ids
         ],

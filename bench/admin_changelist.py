@@ -119,8 +119,10 @@ def main():
     admin, editor = users()
     total = Article.objects.count()
     provider = Provider.objects.filter(articles__isnull=False).order_by("pk").first()
-    print(f"\n{total} articles, {Provider.objects.count()} providers; {args.repeat} timed requests each "
-          "(median / slowest ms; queries per request; slowest query ms)\n")
+    print(
+        f"\n{total} articles, {Provider.objects.count()} providers; {args.repeat} timed requests each "
+        "(median / slowest ms; queries per request; slowest query ms)\n"
+    )
     print(f"{'page':28} {'user':7} {'median':>8} {'max':>8} {'queries':>8} {'slowest q':>10}")
     for who, user in (("admin", admin), ("editor", editor)):
         client = Client(HTTP_HOST="localhost")
@@ -132,7 +134,9 @@ def main():
     client = Client(HTTP_HOST="localhost")
     client.force_login(editor)
     median, worst, queries, slowest = timed(client, "get", "/admin/articles/editorialaction/", args.repeat)
-    print(f"{'editorial actions list':28} {'editor':7} {median:8.1f} {worst:8.1f} {queries:8d} {slowest:10.1f}")
+    print(
+        f"{'editorial actions list':28} {'editor':7} {median:8.1f} {worst:8.1f} {queries:8d} {slowest:10.1f}"
+    )
 
     print("\nwrites (editor):")
     article = Article.objects.filter(published=False).order_by("pk").first()
@@ -140,24 +144,39 @@ def main():
     started = time.perf_counter()
     for value in ("1", "0") * args.repeat:
         client.post(url, {"published": value})
-    print(f"  toggle one article: {(time.perf_counter() - started) * 1000 / (2 * args.repeat):.1f} ms per POST")
-    page = list(Article.objects.filter(published=False).order_by("-published_at")[:50].values_list("pk", flat=True))
+    print(
+        f"  toggle one article: {(time.perf_counter() - started) * 1000 / (2 * args.repeat):.1f} ms per POST"
+    )
+    page = list(
+        Article.objects.filter(published=False).order_by("-published_at")[:50].values_list("pk", flat=True)
+    )
     started = time.perf_counter()
-    response = client.post("/admin/articles/article/", {"action": "publish_selected",
-                                                        "_selected_action": [str(pk) for pk in page]})
+    client.post(
+        "/admin/articles/article/",
+        {"action": "publish_selected", "_selected_action": [str(pk) for pk in page]},
+    )
     print(f"  bulk publish a page of {len(page)}: {(time.perf_counter() - started) * 1000:.1f} ms")
     year = Article.objects.filter(published_at__year=2021, published=False)
     selected = year.count()
     started = time.perf_counter()
-    client.post("/admin/articles/article/?published_at__year=2021&published__exact=0",
-                {"action": "publish_selected", "select_across": "1", "index": "0",
-                 "_selected_action": [str(page[0])]})
-    print(f"  bulk publish all {selected} unpublished of 2021 (select across): "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms")
+    client.post(
+        "/admin/articles/article/?published_at__year=2021&published__exact=0",
+        {
+            "action": "publish_selected",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [str(page[0])],
+        },
+    )
+    print(
+        f"  bulk publish all {selected} unpublished of 2021 (select across): "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms"
+    )
     # Put the corpus back as it was so that re-runs measure the same data.
     Article.objects.filter(editorial_actions__isnull=False).update(published=False, published_decided_at=None)
     EditorialAction.objects.all().delete()
     LogEntry.objects.all().delete()
+
 
 if __name__ == "__main__":
     main()

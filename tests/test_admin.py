@@ -8,7 +8,6 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
-from django.urls import reverse
 
 from articles.models import Article, EditorialAction
 
@@ -53,8 +52,13 @@ def editor_client(editor):
 def test_editors_group_has_exactly_the_editors_permissions(db):
     permissions = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
     assert permissions == {
-        "view_article", "publish_article", "view_articleimage", "view_relatedlink", "view_provider",
-        "view_topic", "view_editorialaction",
+        "view_article",
+        "publish_article",
+        "view_articleimage",
+        "view_relatedlink",
+        "view_provider",
+        "view_topic",
+        "view_editorialaction",
     }
 
 
@@ -69,8 +73,9 @@ def test_anonymous_users_are_sent_to_the_login_page(seeded, client):
 
 
 def test_an_editor_logs_in_and_sees_every_article(editor, client):
-    response = client.post("/admin/login/", {"username": editor.username, "password": PASSWORD,
-                                              "next": CHANGELIST})
+    response = client.post(
+        "/admin/login/", {"username": editor.username, "password": PASSWORD, "next": CHANGELIST}
+    )
     assert response.status_code == 302 and response["Location"] == CHANGELIST
     page = client.get(CHANGELIST).content.decode()
     for obj in Article.objects.all():
@@ -186,8 +191,12 @@ def test_bulk_action_over_every_filtered_row(editor_client):
     # "Select all N" sends select_across: the action applies to the filtered list, not just the page.
     response = editor_client.post(
         f"{CHANGELIST}?published__exact=0",
-        {"action": "publish_selected", "select_across": "1", "index": "0",
-         "_selected_action": [str(article(UNPUBLISHED_TITLE).pk)]},
+        {
+            "action": "publish_selected",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [str(article(UNPUBLISHED_TITLE).pk)],
+        },
         follow=True,
     )
     assert "3 articles published." in messages_of(response)
@@ -206,21 +215,26 @@ def test_editors_cannot_add_delete_or_edit_content(editor_client):
     page = editor_client.get(f"{CHANGELIST}{target.pk}/change/").content.decode()
     assert 'name="title"' not in page and 'name="excerpt"' not in page  # read-only, no inputs
     assert PUBLISHED_TITLE in unescape(page)
-    response = editor_client.post(f"{CHANGELIST}{target.pk}/change/",
-                                  {"title": "Hijacked", "excerpt": "x", "published": "on"})
+    response = editor_client.post(
+        f"{CHANGELIST}{target.pk}/change/", {"title": "Hijacked", "excerpt": "x", "published": "on"}
+    )
     assert response.status_code == 403
     assert article(PUBLISHED_TITLE).title == PUBLISHED_TITLE
 
 
-@pytest.mark.parametrize("url", ["/admin/articles/provider/", "/admin/articles/topic/",
-                                 "/admin/articles/relatedlink/"])
+@pytest.mark.parametrize(
+    "url", ["/admin/articles/provider/", "/admin/articles/topic/", "/admin/articles/relatedlink/"]
+)
 def test_editors_read_providers_topics_and_related_links_only(editor_client, url):
     page = editor_client.get(url)
     assert page.status_code == 200
     assert editor_client.get(f"{url}add/").status_code == 403
     model = page.context["cl"].model
     obj = model.objects.first()
-    assert editor_client.post(f"{url}{obj.pk}/change/", {"name": "Changed", "title": "Changed"}).status_code == 403
+    assert (
+        editor_client.post(f"{url}{obj.pk}/change/", {"name": "Changed", "title": "Changed"}).status_code
+        == 403
+    )
     assert editor_client.post(f"{url}{obj.pk}/delete/", {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
 
@@ -269,7 +283,8 @@ def test_editorial_actions_are_a_filterable_read_only_list(editor_client, editor
         page = editor_client.get(url + params).content.decode()
         assert f"/admin/articles/article/{expected.pk}/change/" in page
         assert f"/admin/articles/article/{absent.pk}/change/" not in page
-    assert editor_client.get(url + "?at__gte=2000-01-01+00:00:00%2B00:00&at__lt=2999-01-01+00:00:00%2B00:00").status_code == 200
+    dates = "?at__gte=2000-01-01+00:00:00%2B00:00&at__lt=2999-01-01+00:00:00%2B00:00"
+    assert editor_client.get(url + dates).status_code == 200
     action = EditorialAction.objects.first()
     for client in (editor_client, admin_client):
         assert client.get(f"{url}add/").status_code == 403
@@ -318,17 +333,29 @@ def test_provider_filter(editor_client):
     assert [row.title for row in response.context["cl"].result_list] == [PUBLISHED_TITLE]
 
 
-@pytest.mark.parametrize("query", ["?year=abc", "?year=99999999", "?quality_band=nope", "?topic=nope",
-                                   "?provider__id__exact=abc", "?published_at__year=abc", "?published_at__year=9999",
-                                   "?published_at__year=2021&published_at__month=13", "?o=99",
-                                   "?bogus=1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?year=abc",
+        "?year=99999999",
+        "?quality_band=nope",
+        "?topic=nope",
+        "?provider__id__exact=abc",
+        "?published_at__year=abc",
+        "?published_at__year=9999",
+        "?published_at__year=2021&published_at__month=13",
+        "?o=99",
+        "?bogus=1",
+    ],
+)
 def test_bad_query_strings_are_not_errors(editor_client, query):
     response = editor_client.get(CHANGELIST + query, follow=True)
     assert response.status_code == 200
 
 
-def test_changelist_query_count_does_not_grow_with_rows(editor_client, admin_client, run_import, tmp_path,
-                                                         django_assert_max_num_queries):
+def test_changelist_query_count_does_not_grow_with_rows(
+    editor_client, admin_client, run_import, tmp_path, django_assert_max_num_queries
+):
     from bench.corpus import generate
 
     for client in (editor_client, admin_client):
@@ -347,12 +374,16 @@ def test_changelist_query_count_does_not_grow_with_rows(editor_client, admin_cli
 def test_date_hierarchy_drills_down_with_counts(editor_client):
     # The seeds are all from 2021: the top level shows that year's months, as the admin does.
     page = editor_client.get(CHANGELIST).content.decode()
-    nav = page[page.index('<nav class="toplinks">'):].split("</nav>")[0]
-    assert re.findall(r">([A-Z][a-z]+ \(\d+\))</a>", nav) == ["January (1)", "February (1)", "March (1)",
-                                                               "June (2)"]
+    nav = page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
+    assert re.findall(r">([A-Z][a-z]+ \(\d+\))</a>", nav) == [
+        "January (1)",
+        "February (1)",
+        "March (1)",
+        "June (2)",
+    ]
     assert "?published_at__month=6&amp;published_at__year=2021" in nav
     page = editor_client.get(CHANGELIST + "?published_at__year=2021&published_at__month=6").content.decode()
-    nav = page[page.index('<nav class="toplinks">'):].split("</nav>")[0]
+    nav = page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
     assert "June 1 (1)" in nav and "June 12 (1)" in nav and "&lsaquo; 2021" in nav
 
 
@@ -363,7 +394,7 @@ def test_date_hierarchy_lists_years_when_there_are_several(editor_client, editor
     Article.objects.filter(pk=obj.pk).update(published_at=obj.published_at.replace(year=2019))
     set_published([obj.pk], True, editor)
     page = editor_client.get(CHANGELIST).content.decode()
-    nav = page[page.index('<nav class="toplinks">'):].split("</nav>")[0]
+    nav = page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
     assert re.findall(r">(\d{4} \(\d+\))</a>", nav) == ["2019 (1)", "2021 (4)"]
     filtered = editor_client.get(CHANGELIST + "?published__exact=1").content.decode()
     assert "2019 (1)" in filtered and "2021 (2)" in filtered

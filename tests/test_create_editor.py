@@ -69,8 +69,12 @@ def test_existing_user_is_a_clear_error(db, password_env):
 
 @pytest.mark.parametrize(
     "password, message",
-    [("", "The password is empty"), ("   ", "The password is empty"),
-     ("12345678", "This password is entirely numeric"), ("short1", "too short")],
+    [
+        ("", "The password is empty"),
+        ("   ", "The password is empty"),
+        ("12345678", "This password is entirely numeric"),
+        ("short1", "too short"),
+    ],
 )
 def test_bad_passwords_are_refused(db, monkeypatch, password, message):
     monkeypatch.setenv("EDITOR_PASSWORD", password)
@@ -85,8 +89,10 @@ def test_no_input_needs_the_environment_variable(db, monkeypatch):
         run("alice", "--no-input")
 
 
-@pytest.mark.parametrize("args, message", [(["bad name!"], "Invalid username"),
-                                           (["alice", "--email", "not-an-address"], "Invalid e-mail")])
+@pytest.mark.parametrize(
+    "args, message",
+    [(["bad name!"], "Invalid username"), (["alice", "--email", "not-an-address"], "Invalid e-mail")],
+)
 def test_bad_arguments_are_refused(db, password_env, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)

@@ -28,8 +28,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--email", default="", help="the editor's e-mail address")
-        parser.add_argument("--no-input", "--noinput", action="store_false", dest="interactive",
-                            help=f"never prompt: the password must be in {PASSWORD_ENV}")
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help=f"never prompt: the password must be in {PASSWORD_ENV}",
+        )
 
     def handle(self, *args, username, email, interactive, **options):
         User = get_user_model()
