@@ -9,7 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from articles.models import Article, EditorialAction
+from articles.models import Article, EditorialAction, Provider
 
 from .editorial import (
     PASSWORD,
@@ -398,3 +398,12 @@ def test_date_hierarchy_lists_years_when_there_are_several(editor_client, editor
     assert re.findall(r">(\d{4} \(\d+\))</a>", nav) == ["2019 (1)", "2021 (4)"]
     filtered = editor_client.get(CHANGELIST + "?published__exact=1").content.decode()
     assert "2019 (1)" in filtered and "2021 (2)" in filtered
+
+
+def test_provider_filter_lists_only_providers_with_articles(editor_client):
+    response = editor_client.get(CHANGELIST)
+    spec = next(f for f in response.context["cl"].filter_specs if f.title == "provider")
+    names = {name for _, name in spec.lookup_choices}
+    assert names == set(Article.objects.values_list("provider__name", flat=True))
+    # healthitanalytics.com is named by a related link only
+    assert Provider.objects.filter(name="Analytics").exists() and "Analytics" not in names
