@@ -19,7 +19,7 @@ from django.contrib.admin.utils import display_for_value, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -146,19 +146,19 @@ def _compute_year_range():
     return timezone.localtime(first).year, timezone.localtime(last).year
 
 
-def _bucket_counts(queryset, field, bounds):
-    """Rows of `queryset` whose `field` falls in each [start, end) of `bounds`, in one query.
+def _buckets_with_rows(queryset, field, bounds):
+    """For each [start, end) of `bounds`, whether `queryset` has a row with `field` in it.
 
-    Plain comparisons the database evaluates itself: Django's own date hierarchy truncates every
-    row's date with a per-row function (in Python on SQLite), which costs seconds at 100,000 rows.
+    One query of EXISTS probes, each an index range lookup that stops at the first row. Django's
+    own date hierarchy instead truncates every row's date (in Python, on SQLite): seconds at
+    100,000 rows; counting rows per bucket would still read every row.
     """
-    counts = queryset.aggregate(
-        **{
-            f"b{i}": Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
-            for i, (start, end) in enumerate(bounds)
-        }
-    )
-    return [counts[f"b{i}"] for i in range(len(bounds))]
+    probes = {
+        f"b{i}": Exists(queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end}))
+        for i, (start, end) in enumerate(bounds)
+    }
+    row = Article.objects.annotate(**probes).values(*probes).first()  # any one row carries them
+    return [bool(row and row[f"b{i}"]) for i in range(len(bounds))]
 
 
 def _aware(year, month=1, day=1):
@@ -173,7 +173,7 @@ class ArticleChangeList(ChangeList):
     """The changelist's rows: heavy text columns deferred, topics in one prefetch query.
 
     `date_drilldown` replaces the admin's date hierarchy tag (see the change_list template) with
-    the same links, plus article counts, computed without a per-row date function.
+    the same links, found without a per-row date function.
     """
 
     DEFERRED = ["body", "body_html", "secured", "search_text", "excerpt"]
@@ -228,12 +228,12 @@ class ArticleChangeList(ChangeList):
         return self.get_query_string({k: v for k, v in params.items() if v is not None}, [f"{field}__"])
 
     def _choices(self, starts, ends, title, link):
-        """A choice per [start, end) holding articles, titled with its count."""
-        counts = _bucket_counts(self.queryset, self.date_hierarchy, list(zip(starts, ends, strict=True)))
+        """A choice per [start, end) that holds articles."""
+        found = _buckets_with_rows(self.queryset, self.date_hierarchy, list(zip(starts, ends, strict=True)))
         return [
-            {"link": link(start), "title": f"{title(start)} ({count:,})", "year": start.year}
-            for start, count in zip(starts, counts, strict=True)
-            if count
+            {"link": link(start), "title": title(start), "year": start.year}
+            for start, has_rows in zip(starts, found, strict=True)
+            if has_rows
         ]
 
     def _years(self):

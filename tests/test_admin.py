@@ -371,20 +371,20 @@ def test_changelist_query_count_does_not_grow_with_rows(
             client.get(CHANGELIST + "?topic=ai&quality_band=high&year=2021&published__exact=0")
 
 
-def test_date_hierarchy_drills_down_with_counts(editor_client):
+def date_links(client, query):
+    """The date hierarchy's markup on the changelist."""
+    page = client.get(CHANGELIST + query).content.decode()
+    return page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
+
+
+def test_date_hierarchy_drills_down(editor_client):
     # The seeds are all from 2021: the top level shows that year's months, as the admin does.
-    page = editor_client.get(CHANGELIST).content.decode()
-    nav = page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
-    assert re.findall(r">([A-Z][a-z]+ \(\d+\))</a>", nav) == [
-        "January (1)",
-        "February (1)",
-        "March (1)",
-        "June (2)",
-    ]
+    nav = date_links(editor_client, "")
+    assert re.findall(r">([A-Z][a-z]+)</a>", nav) == ["January", "February", "March", "June"]
     assert "?published_at__month=6&amp;published_at__year=2021" in nav
-    page = editor_client.get(CHANGELIST + "?published_at__year=2021&published_at__month=6").content.decode()
-    nav = page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
-    assert "June 1 (1)" in nav and "June 12 (1)" in nav and "&lsaquo; 2021" in nav
+    nav = date_links(editor_client, "?published_at__year=2021&published_at__month=6")
+    assert re.findall(r">(June \d+)</a>", nav) == ["June 1", "June 12"]
+    assert "&lsaquo; 2021" in nav
 
 
 def test_date_hierarchy_lists_years_when_there_are_several(editor_client, editor):
@@ -393,11 +393,10 @@ def test_date_hierarchy_lists_years_when_there_are_several(editor_client, editor
     obj = article(UNPUBLISHED_TITLE)
     Article.objects.filter(pk=obj.pk).update(published_at=obj.published_at.replace(year=2019))
     set_published([obj.pk], True, editor)
-    page = editor_client.get(CHANGELIST).content.decode()
-    nav = page[page.index('<nav class="toplinks">') :].split("</nav>")[0]
-    assert re.findall(r">(\d{4} \(\d+\))</a>", nav) == ["2019 (1)", "2021 (4)"]
-    filtered = editor_client.get(CHANGELIST + "?published__exact=1").content.decode()
-    assert "2019 (1)" in filtered and "2021 (2)" in filtered
+    nav = date_links(editor_client, "")
+    assert re.findall(r">(\d{4})</a>", nav) == ["2019", "2021"]
+    nav = date_links(editor_client, "?published__exact=0")
+    assert re.findall(r">([A-Z][a-z]+)</a>", nav) == ["February", "June"]  # 2021 only
 
 
 def test_provider_filter_lists_only_providers_with_articles(editor_client):
