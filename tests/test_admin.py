@@ -9,6 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from articles.admin import CappedCountPaginator
 from articles.models import Article, EditorialAction, Provider
 
 from .editorial import (
@@ -406,3 +407,21 @@ def test_provider_filter_lists_only_providers_with_articles(editor_client):
     assert names == set(Article.objects.values_list("provider__name", flat=True))
     # healthitanalytics.com is named by a related link only
     assert Provider.objects.filter(name="Analytics").exists() and "Analytics" not in names
+
+
+def test_long_filtered_lists_are_counted_up_to_a_cap(editor_client, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 3)
+    assert "5 articles" in editor_client.get(CHANGELIST).content.decode()  # whole table: exact
+    page = editor_client.get(CHANGELIST + "?year=2021").content.decode()
+    assert "More than 3 articles: narrow the list" in page
+    assert "Select all matching articles (more than 3)" in page
+    assert "more than 3 results" in editor_client.get(CHANGELIST + "?q=learning").content.decode()
+    assert "2 articles" in editor_client.get(CHANGELIST + "?published__exact=1").content.decode()
+    # "Select all" acts on every matching article, not on the capped count.
+    response = editor_client.post(
+        CHANGELIST + "?year=2021",
+        {"action": "publish_selected", "select_across": "1", "index": "0", "_selected_action": ["1"]},
+        follow=True,
+    )
+    assert "3 articles published. 2 were already published." in messages_of(response)
+    assert Article.objects.published().count() == 5
