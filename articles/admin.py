@@ -1,6 +1,6 @@
 """The editorial admin: editors decide what is public; imported content stays as the documents say.
 
-Editors (the "Editors" group, see migration 0003) view everything and hold `publish_article`;
+Editors (the "Editors" group, see migration 0004) view everything and hold `publish_article`;
 they change nothing else. Every publish/unpublish goes through `articles.services.set_published`,
 which records an `EditorialAction` and an admin `LogEntry`. State changes are POST-only.
 

@@ -425,3 +425,15 @@ def test_long_filtered_lists_are_counted_up_to_a_cap(editor_client, monkeypatch)
     )
     assert "3 articles published. 2 were already published." in messages_of(response)
     assert Article.objects.published().count() == 5
+
+
+def test_view_on_site_previews_unpublished_articles_for_editors(editor_client, client):
+    target = article(UNPUBLISHED_TITLE)
+    page = editor_client.get(CHANGELIST).content.decode()
+    href = re.search(rf'<a href="({re.escape(target.get_absolute_url())})">View on site</a>', page).group(1)
+    preview = editor_client.get(href)
+    assert preview.status_code == 200 and "Not public" in preview.content.decode()
+    assert client.get(href).status_code == 404
+    # The change page's "View on site" button goes there too.
+    shortcut = editor_client.get(f"{CHANGELIST}{target.pk}/change/").content.decode()
+    assert re.search(r'href="(/admin/r/\d+/\d+/)" class="viewsitelink"', shortcut)

@@ -44,7 +44,7 @@ def delete_editors_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_editorialaction_publish_permission"),
+        ("articles", "0003_editorialaction_publish_permission"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
