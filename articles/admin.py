@@ -29,6 +29,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from . import search
 from .models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
 from .services import set_published
 
@@ -314,7 +315,10 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display_links = ["title"]
     list_filter = ["published", ("provider", ProviderFilter), TopicFilter, YearFilter, QualityBandFilter]
     date_hierarchy = "published_at"
+    # The search box matches words through the portal's text index (articles.search), over the
+    # title, excerpt, provider and topics; `search_fields` only turns the box on.
     search_fields = ["title", "excerpt", "provider__name"]
+    search_help_text = "Words from the title, excerpt, provider or topics; every word must match."
     list_select_related = ["provider"]
     list_per_page = 50
     paginator = CappedCountPaginator
@@ -357,6 +361,12 @@ class ArticleAdmin(admin.ModelAdmin):
         # Imported content is the documents' to change: read-only for everyone else, even
         # should someone be given `change_article` one day.
         return [name for _, options in self.fieldsets for name in options["fields"]]
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = search.search_terms(search_term)
+        if not terms:
+            return queryset, False
+        return search.matching(queryset, terms), False
 
     def get_deleted_objects(self, objs, request):
         # An article's editorial actions go with it (its deletion is logged); they are

@@ -366,8 +366,11 @@ def test_changelist_query_count_does_not_grow_with_rows(
     assert code == 0, err
     for client in (editor_client, admin_client):
         with django_assert_max_num_queries(13):
-            response = client.get(CHANGELIST + "?q=e")
+            response = client.get(CHANGELIST)
         assert len(response.context["cl"].result_list) == 50  # a full page, topics on every row
+        with django_assert_max_num_queries(13):
+            response = client.get(CHANGELIST + "?q=heart")
+        assert len(response.context["cl"].result_list) > 20
         with django_assert_max_num_queries(13):
             client.get(CHANGELIST + "?topic=ai&quality_band=high&year=2021&published__exact=0")
 
