@@ -157,7 +157,9 @@ class Article(models.Model):
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
             models.Index(fields=["published", "-quality"], name="article_pub_quality_idx"),
             models.Index(fields=["published", "-heat"], name="article_pub_heat_idx"),
-            models.Index(fields=["url_key"], name="article_url_key_idx"),
+            # Both columns: with `published IN (1)` also indexable, SQLite would otherwise prefer a
+            # (published, ...) index and scan every published article.
+            models.Index(fields=["url_key", "published"], name="article_url_key_pub_idx"),
         ]
 
     def __str__(self):

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(fields=['url_key'], name='article_url_key_idx'),
+            index=models.Index(fields=['url_key', 'published'], name='article_url_key_pub_idx'),
         ),
         migrations.RunPython(fill_url_keys, migrations.RunPython.noop),
     ]
