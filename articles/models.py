@@ -190,10 +190,12 @@ class Article(models.Model):
         keys = {canonical_url(link.web_url) for link in links} - {""}
         ours = {}
         if keys:
-            ours = dict(
+            # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
+            matches = (
                 Article.objects.published().exclude(pk=self.pk).filter(url_key__in=keys)
-                .order_by("url_key", "-published_at").values_list("url_key", "slug")
+                .order_by().values_list("url_key", "published_at", "slug")
             )
+            ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
         for link in links:
             slug = ours.get(canonical_url(link.web_url))
             link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
