@@ -86,11 +86,15 @@ class ArticleQuerySet(models.QuerySet):
         return self if getattr(user, "is_staff", False) else self.published()
 
     def with_page_data(self):
-        """What the article page shows, in a fixed number of queries whatever the counts."""
+        """What the article page shows, in a fixed number of queries whatever the counts.
+        (Children are ordered by position alone: their Meta ordering starts with `article`, which
+        would join the article table again just to sort.)"""
         return self.select_related("provider").prefetch_related(
             "topics",
-            "images",
-            models.Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider")),
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
+            models.Prefetch(
+                "related_links", queryset=RelatedLink.objects.select_related("provider").order_by("position")
+            ),
         )
 
     def sharing_topics(self, topic_ids, small_topics=False):
