@@ -9,8 +9,9 @@
 - `story_title_key(title)`: a title compared without case, spacing, punctuation or a trailing
   " | Publisher" suffix.
 - `group_stories(items)`: items sharing a canonical URL or a title key are one story (chains merge).
-  `dedupe(items)` keeps the first item of each story; `count_sources(url, title, related)` counts
-  the stories among an article and its related links (the "N sources" on a card).
+  `dedupe(items)` keeps the first item of each story; `related_stories(url, links)` dedupes an
+  article's related links and drops those back to its own page; `count_sources(url, pairs)` is
+  one more than that (the "N sources" on a card, stored as `Article.source_count`).
 """
 
 import re
@@ -128,7 +129,22 @@ def dedupe(items, url=WEB_URL, title=TITLE):
     return [group[0] for group in group_stories(items, url=url, title=title)]
 
 
-def count_sources(article_url, article_title, related):
-    """Distinct stories among an article and its related links, `related` being (url, title) pairs."""
-    items = [(article_url, article_title), *related]
-    return len(group_stories(items, url=lambda item: item[0], title=lambda item: item[1]))
+def related_stories(article_url, related, url=WEB_URL, title=TITLE):
+    """The first link of each story among an article's related links (deduplicated among
+    themselves), leaving out stories that link back to the article's own page.
+
+    A related link from another publisher under the article's own headline stays: it is another
+    source covering the story."""
+    own = canonical_url(article_url)
+    return [
+        group[0]
+        for group in group_stories(related, url=url, title=title)
+        if all(canonical_url(url(item)) != own for item in group)
+    ]
+
+
+def count_sources(article_url, related):
+    """How many sources cover an article's story: itself plus its related stories.
+    `related` is an iterable of (web_url, title) pairs."""
+    pairs = list(related)
+    return 1 + len(related_stories(article_url, pairs, url=lambda item: item[0], title=lambda item: item[1]))

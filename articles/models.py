@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .canonical import canonical_url, clean_url, dedupe
+from .canonical import canonical_url, clean_url, related_stories
 
 URL_MAX_LENGTH = 2048
 
@@ -76,10 +76,8 @@ class Topic(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        # `published__in=[True]`, not `published=True`: Django writes the latter as a bare
-        # `WHERE "published"`, which SQLite cannot match to the (published, ...) indexes, so every
-        # newest-first read scanned the table (300 ms at 100k articles instead of under 10 ms).
-        return self.filter(published__in=[True])
+        # Matches the partial indexes below (`WHERE published`), so reads walk an index.
+        return self.filter(published=True)
 
     def visible_to(self, user):
         """Staff preview every article; everyone else sees the published ones only."""
@@ -109,8 +107,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(Exists(memberships.filter(article_id=OuterRef("pk"))))
 
     def for_topics(self, slugs):
-        """Articles in any of the topics (OR within the facet)."""
-        return self.filter(topics__slug__in=list(slugs)).distinct() if slugs else self
+        """Articles in any of the topics (OR within the facet). A subquery, so no duplicates and
+        no DISTINCT: the result can still be ordered, counted and grouped freely."""
+        if not slugs:
+            return self
+        memberships = Article.topics.through.objects.filter(topic__slug__in=list(slugs))
+        return self.filter(id__in=memberships.values("article_id"))
 
     def from_providers(self, domains):
         return self.filter(provider__domain__in=list(domains)) if domains else self
@@ -142,6 +144,9 @@ class Article(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     # Title, excerpt, provider name and topic names, kept for text search.
     search_text = models.TextField(blank=True, editable=False)
+    # Distinct stories covering this one: the article itself plus its related links, deduplicated
+    # by canonical URL and title (see articles/stories.py). Derived at import, shown on cards.
+    source_count = models.PositiveIntegerField(default=1, editable=False)
     source_path = models.CharField(max_length=1024, blank=True)
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -156,14 +161,33 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Reader pages only ever read published articles, in one of four orders: partial indexes
+        # over published rows, each ending with the (-published_at, -id) tie-break, let the
+        # database walk the index instead of sorting. (A bare `WHERE published` cannot use an
+        # index whose first column is `published` on SQLite; a partial index matches it.)
         indexes = [
-            models.Index(fields=["published", "-published_at"], name="article_pub_date_idx"),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_newest_idx",
+            ),
+            models.Index(
+                fields=["provider", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_provider_newest_idx",
+            ),
+            models.Index(
+                fields=["-quality", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_quality_idx",
+            ),
+            models.Index(
+                fields=["-heat", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_heat_idx",
+            ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
-            models.Index(fields=["published", "-quality"], name="article_pub_quality_idx"),
-            models.Index(fields=["published", "-heat"], name="article_pub_heat_idx"),
-            # Both columns: with `published IN (1)` also indexable, SQLite would otherwise prefer a
-            # (published, ...) index and scan every published article.
-            models.Index(fields=["url_key", "published"], name="article_url_key_pub_idx"),
+            models.Index(fields=["url_key"], name="article_url_key_idx"),
         ]
 
     def __str__(self):
@@ -184,13 +208,12 @@ class Article(models.Model):
 
     @cached_property
     def related_coverage(self):
-        """Related links, one per story (see `canonical.dedupe`), newest first, undated last.
-
-        Links to this article's own story are dropped, so the story has `1 + len(related_coverage)`
-        sources. Each link gets `href` (its URL without tracking parameters) and `portal_url` (our
-        page when the link is a published article of ours, else ""). One query beyond the
-        prefetched links."""
-        links = dedupe([self, *self.related_links.all()])[1:]
+        """Related links, one per story (see `canonical.related_stories`), newest first, undated
+        last. Links back to this article's own page are dropped, so the story has
+        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its
+        URL without tracking parameters) and `portal_url` (our page when the link is a published
+        article of ours, else ""). One query beyond the prefetched links."""
+        links = related_stories(self.web_url, self.related_links.all())
         keys = {canonical_url(link.web_url) for link in links} - {""}
         ours = {}
         if keys:
@@ -221,6 +244,19 @@ class Article(models.Model):
             Article.objects.published().sharing_topics(topic_ids, small_topics=small).exclude(pk=self.pk)
             .select_related("provider").newest_first()[:limit]
         )
+
+    @property
+    def heat_level(self):
+        """Reader interest in words ("high", "moderate", "low"), or None when heat is unknown."""
+        if not self.heat_known:
+            return None
+        return "high" if self.heat >= 70 else "moderate" if self.heat >= 35 else "low"
+
+    @property
+    def first_image(self):
+        """The first image (uses prefetched `images` when there are; list pages prefetch them)."""
+        images = list(self.images.all())
+        return min(images, key=lambda image: image.position) if images else None
 
 
 class ArticleImage(models.Model):

@@ -29,7 +29,7 @@ class TopicSitemap(Sitemap):
 
     def items(self):
         memberships = Article.topics.through.objects.filter(
-            topic_id=OuterRef("pk"), article__published__in=[True]
+            topic_id=OuterRef("pk"), article__published=True
         )
         return Topic.objects.filter(Exists(memberships)).order_by("slug")
 

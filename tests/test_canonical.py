@@ -65,7 +65,7 @@ def test_seed_001_related_links_are_one_story_and_two_sources():
     assert len(dedupe(record.related)) == 1
     assert dedupe(record.related)[0] is record.related[0]
     pairs = [(link.web_url, link.title) for link in record.related]
-    assert count_sources(record.web_url, record.title, pairs) == 2
+    assert count_sources(record.web_url, pairs) == 2
 
 
 def test_dedupe_keeps_first_of_each_story_in_order_and_merges_chains():
