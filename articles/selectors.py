@@ -18,7 +18,7 @@ from . import search
 from .filters import FACETS, ArticleFilter
 from .models import Article, ArticleImage, Provider, Topic
 
-FACET_LIMIT = 50  # values listed per facet (the most frequent; selected ones are always shown)
+FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
 
