@@ -3,6 +3,7 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from .models import Article, Provider, Topic, normalize_domain
 from .selectors import article_listing, unknown_values
@@ -15,8 +16,12 @@ def article_list(request):
 
 
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published().select_related("provider"), slug=slug)
-    return render(request, "articles/article_detail.html", {"article": article})
+    """Published articles for everyone; staff also preview unpublished ones (with a banner)."""
+    article = get_object_or_404(Article.objects.visible_to(request.user).with_page_data(), slug=slug)
+    context = {"article": article}
+    if request.user.is_staff:
+        context["admin_url"] = reverse("admin:articles_article_change", args=[article.pk])
+    return render(request, "articles/article_detail.html", context)
 
 
 def topic_detail(request, slug):

@@ -3,7 +3,8 @@
 import pytest
 
 from articles.models import Article
-from articles.stories import canonical_url, comparable_title, count_sources, group_stories
+from articles.canonical import canonical_url, count_sources, group_stories
+from articles.canonical import story_title_key as comparable_title
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def _run(statements_by_vendor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0002_article_source_count"),
+        ("articles", "0001_initial"),
     ]
 
     operations = [
