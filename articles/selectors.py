@@ -70,7 +70,6 @@ class Listing:
     sort_choices: list
     topic: Topic | None = None
     provider: Provider | None = None
-    counts_fresh: bool = True  # False when any facet's counts came from the cache
     unknown: list = field(default_factory=list)  # (facet, value) pairs that name nothing
 
     @property
@@ -79,12 +78,10 @@ class Listing:
 
     @property
     def total(self):
-        """How many articles match, without a COUNT query, or None when the facet counts came from
-        the cache (they may be a little old; the page count must not be). Every article has exactly
-        one year, so the year facet (counted under every other filter) adds up to the total over
-        the selected years, or over all of them when none is selected."""
-        if not self.counts_fresh:
-            return None
+        """How many articles match, without a COUNT query: every article has exactly one year, so
+        the year facet (counted under every other filter) adds up to the total over the selected
+        years, or over all of them when none is selected. As old as the facet counts (see
+        `_cached_counts`): the articles listed are always live."""
         years = next(facet for facet in self.facets if facet.name == "year")
         return sum(value.count for value in years.values if value.selected or not years.selected)
 
@@ -113,12 +110,11 @@ def article_listing(data, *, topic=None, provider=None):
         Prefetch("topics", queryset=Topic.objects.order_by("name")),
         Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
     )
-    counts, fresh = {}, True
+    counts = {}
     for name in FACETS:
         if provider is not None and name == "provider":
             continue  # a provider's page needs no provider facet
-        counts[name], computed = _cached_counts(filterset, name, topic, provider)
-        fresh = fresh and computed
+        counts[name] = _cached_counts(filterset, name, topic, provider)
     facets = [
         _facet(
             filterset,
@@ -131,7 +127,6 @@ def article_listing(data, *, topic=None, provider=None):
     ]
     chips = _chips(filterset, facets)
     return Listing(
-        counts_fresh=fresh,
         filterset=filterset,
         articles=articles,
         facets=facets,
@@ -203,10 +198,10 @@ def _cached_counts(filterset, name, topic, provider):
     same few filter combinations are asked for again and again. The key is everything the counts
     depend on: the page's topic or provider, and every filter but this facet's own. Counts may be
     up to that many seconds old after an import or an editor's decision; the articles listed never
-    are. Returns (counts, computed now)."""
+    are."""
     timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)
     if not timeout:
-        return COUNTERS[name](filterset.filtered(exclude={name})), True
+        return COUNTERS[name](filterset.filtered(exclude={name}))
     cleaned = filterset.cleaned
     state = {
         "facet": name,
@@ -219,11 +214,10 @@ def _cached_counts(filterset, name, topic, provider):
     digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
     key = f"articles:facets:v1:{digest}"
     counts = cache.get(key)
-    if counts is not None:
-        return counts, False
-    counts = COUNTERS[name](filterset.filtered(exclude={name}))
-    cache.set(key, counts, timeout)
-    return counts, True
+    if counts is None:
+        counts = COUNTERS[name](filterset.filtered(exclude={name}))
+        cache.set(key, counts, timeout)
+    return counts
 
 
 def _facet(filterset, name, counts, by_count=True, hide=None):

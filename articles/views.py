@@ -45,8 +45,7 @@ def _listing_page(request, listing):
     """One page of a listing. A page that is not a number or out of range answers 404 with a page
     that says so and links back to the first page, filters kept."""
     paginator = Paginator(listing.articles, PAGE_SIZE)
-    if listing.total is not None:
-        paginator.count = listing.total  # known from the facet counts: no COUNT query
+    paginator.count = listing.total  # known from the facet counts: no COUNT query
     asked = request.GET.get("page", "1")
     try:
         page = paginator.page(asked)
