@@ -8,6 +8,7 @@ import hashlib
 from datetime import datetime
 from functools import cached_property
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -84,11 +85,15 @@ class ArticleQuerySet(models.QuerySet):
         return self if getattr(user, "is_staff", False) else self.published()
 
     def with_page_data(self):
-        """What the article page shows, in a fixed number of queries whatever the counts."""
+        """What the article page shows, in a fixed number of queries whatever the counts.
+        (Children are ordered by position alone: their Meta ordering starts with `article`, which
+        would join the article table again just to sort.)"""
         return self.select_related("provider").prefetch_related(
             "topics",
-            "images",
-            models.Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider")),
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
+            models.Prefetch(
+                "related_links", queryset=RelatedLink.objects.select_related("provider").order_by("position")
+            ),
         )
 
     def sharing_topics(self, topic_ids, small_topics=False):
@@ -188,7 +193,10 @@ class Article(models.Model):
             ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
             models.Index(fields=["url_key"], name="article_url_key_idx"),
+            # The admin lists every article, newest first, published or not.
+            models.Index(fields=["-published_at", "-id"], name="article_date_idx"),
         ]
+        permissions = [("publish_article", "Can publish and unpublish articles")]
 
     def __str__(self):
         return self.title
@@ -210,17 +218,19 @@ class Article(models.Model):
     def related_coverage(self):
         """Related links, one per story (see `canonical.related_stories`), newest first, undated
         last. Links back to this article's own page are dropped, so the story has
-        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its URL without tracking parameters) and `portal_url` (our
-        page when the link is a published article of ours, else ""). One query beyond the
-        prefetched links."""
+        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its
+        URL without tracking parameters) and `portal_url` (our page when the link is a published
+        article of ours, else ""). One query beyond the prefetched links."""
         links = related_stories(self.web_url, self.related_links.all())
         keys = {canonical_url(link.web_url) for link in links} - {""}
         ours = {}
         if keys:
-            ours = dict(
+            # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
+            matches = (
                 Article.objects.published().exclude(pk=self.pk).filter(url_key__in=keys)
-                .order_by("url_key", "-published_at").values_list("url_key", "slug")
+                .order_by().values_list("url_key", "published_at", "slug")
             )
+            ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
         for link in links:
             slug = ours.get(canonical_url(link.web_url))
             link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
@@ -300,3 +310,48 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class EditorialAction(models.Model):
+    """One editor's decision on an article's published state: who, when, from which state to which.
+
+    Written only by `articles.services.set_published`; never edited afterwards.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Published"
+        UNPUBLISH = "unpublish", "Unpublished"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_actions")
+    # The record outlives the account: a deleted user leaves an anonymous action behind.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="editorial_actions",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_state = models.BooleanField(help_text="Published before the action")
+    to_state = models.BooleanField(help_text="Published after the action")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        get_latest_by = "at"
+        indexes = [
+            models.Index(fields=["article", "-at"], name="editorial_article_at_idx"),
+            models.Index(fields=["user", "-at"], name="editorial_user_at_idx"),
+            models.Index(fields=["action", "-at"], name="editorial_action_at_idx"),
+        ]
+
+    def __str__(self):
+        who = self.user.get_username() if self.user else "someone"
+        return f"{who} {self.get_action_display().lower()} “{self.article}”"
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()
+
+    @staticmethod
+    def state_label(published):
+        return "published" if published else "unpublished"
