@@ -1,6 +1,6 @@
 """Browser-test fixtures: one live portal per session, Debian's Chromium, contexts and screenshots.
 
-The portal runs as a separate `manage.py runserver` process on a temporary SQLite database, prepared
+The portal runs as a separate gunicorn process (`portal.wsgi`) on a temporary SQLite database, prepared
 once per session the way an operator would (migrate, collectstatic, import the seeds and a generated
 corpus; `create_editor` for the editor's journey) and served with the production settings (debug off,
 whitenoise, the real 404 page). The browser is Debian's Chromium (`make e2e` installs it); Playwright
@@ -132,7 +132,19 @@ def live_site(tmp_path_factory):
     site.manage("import_articles", SEEDS, corpus)
     with site.log.open("w") as log:
         site.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", site.url.removeprefix("http://"), "--noreload"],
+            # gunicorn, as in production: two workers, so the browser's parallel requests overlap.
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                site.url.removeprefix("http://"),
+                "--access-logfile",
+                "-",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
