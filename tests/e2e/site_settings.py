@@ -7,3 +7,9 @@ import os
 from portal.settings import *  # noqa: F403
 
 STATIC_ROOT = os.environ["E2E_STATIC_ROOT"]
+
+# The test server speaks plain HTTP on the loopback interface: no redirect to HTTPS, and cookies the
+# browser keeps over HTTP (production, behind TLS, keeps its secure defaults).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
