@@ -84,9 +84,14 @@ def read_file(path):
     name = str(path)
     try:
         with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
                 raise DocumentError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
-            data = handle.read(MAX_FILE_BYTES + 1)
+            # read(MAX_FILE_BYTES) would allocate a megabyte per file; a file that grew since
+            # fstat is still read up to the limit, and parse_document refuses it beyond.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
         record = parse_document(data)
         body_html = render_body(record.body)
     except DocumentError as exc:

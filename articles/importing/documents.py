@@ -173,40 +173,49 @@ def _build(front):
         event = get_event()
         if isinstance(event, yaml.StreamEndEvent):
             return _NOTHING
-        stack = []  # [container, pending key or _NOTHING]
+        ScalarEvent, MappingStartEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        # The collection being filled, whether it is a mapping, and its pending key; enclosing
+        # collections wait on `stack`. `container` is None at the top level.
+        container, is_map, key, stack = None, False, _NOTHING, []
         result = _NOTHING
         while True:
             event = get_event()
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                value = _scalar(loader, event, is_key=bool(stack) and type(stack[-1][0]) is dict
-                                and stack[-1][1] is _NOTHING)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if kind is ScalarEvent:
+                if event.tag is None and (not event.implicit[0] or _PLAIN_TAGS.get(event.value) == _STR_TAG):
+                    value = event.value  # quoted, or plain and known to be text: the common cases
+                else:
+                    value = _scalar(loader, event, is_key=is_map and key is _NOTHING)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.tag not in _COLLECTION_TAGS:
                     raise DocumentError(f"YAML tag {_short_tag(event.tag)} is not allowed")
-                if stack and type(stack[-1][0]) is dict and stack[-1][1] is _NOTHING:
+                if is_map and key is _NOTHING:
                     raise DocumentError("YAML keys must be plain text")
                 if len(stack) >= MAX_NESTING:
                     raise DocumentError(f"YAML is nested deeper than {MAX_NESTING} levels")
-                stack.append([{} if kind is yaml.MappingStartEvent else [], _NOTHING])
+                stack.append((container, is_map, key))
+                is_map = kind is MappingStartEvent
+                container, key = ({} if is_map else []), _NOTHING
                 continue
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value = stack.pop()[0]
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value = container
+                container, is_map, key = stack.pop()
             elif kind is yaml.AliasEvent:
                 raise DocumentError("YAML aliases (*name) are not allowed")
             else:  # DocumentEnd: the front matter holds one document only
                 if not isinstance(get_event(), yaml.StreamEndEvent):
                     raise DocumentError("front matter holds more than one YAML document")
                 return result
-            if not stack:
+            if container is None:
                 result = value
-            elif type(stack[-1][0]) is list:
-                stack[-1][0].append(value)
-            elif stack[-1][1] is _NOTHING:
-                stack[-1][1] = value
+            elif not is_map:
+                container.append(value)
+            elif key is _NOTHING:
+                key = value
             else:
-                stack[-1][0][stack[-1][1]] = value
-                stack[-1][1] = _NOTHING
+                container[key] = value
+                key = _NOTHING
     finally:
         loader.dispose()
 
@@ -219,7 +228,7 @@ def _scalar(loader, event, is_key):
         tag = _PLAIN_TAGS.get(event.value)
         if tag is None:
             tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            if len(_PLAIN_TAGS) < 10_000:
+            if len(event.value) <= 40 and len(_PLAIN_TAGS) < 10_000:  # keys and short values
                 _PLAIN_TAGS[event.value] = tag
     if tag == _STR_TAG:
         return event.value
