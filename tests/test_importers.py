@@ -250,7 +250,7 @@ def test_progress_is_shown_on_a_terminal_only(run_import):
 
     err = Terminal()
     call_command("import_articles", str(SEEDS), stdout=io.StringIO(), stderr=err)
-    assert "\r5/5 files" in err.getvalue()
+    assert "\r5/5 files (100%)" in err.getvalue()
     _, _, plain_err = run_import(SEEDS)
     assert "files" not in plain_err
 

@@ -172,6 +172,8 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
             flush()
     if batch:
         flush()
+    elif on_progress and files:
+        on_progress(report.total, len(files))  # rejections after the last batch
     return report
 
 

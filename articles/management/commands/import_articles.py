@@ -28,7 +28,7 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if show_progress:
-            self.stderr.write("")
+            self.stderr.write("", style_func=str)  # end the progress line
         for problem in report.problems:
             if problem.is_error:
                 self.stderr.write(self.style.ERROR(str(problem)))
@@ -40,5 +40,5 @@ class Command(BaseCommand):
             raise CommandError(f"{report.rejected} of {report.total} files rejected", returncode=1)
 
     def _progress(self, done, total):
-        self.stderr.write(f"\r{done}/{total} files", ending="")
+        self.stderr.write(f"\r{done}/{total} files ({done * 100 // max(total, 1)}%)", ending="", style_func=str)
         self.stderr.flush()
