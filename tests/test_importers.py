@@ -87,6 +87,16 @@ def test_second_file_with_the_same_web_url_is_rejected_naming_the_first(run_impo
     assert not Topic.objects.exists()
 
 
+def test_duplicate_of_an_unchanged_file_is_rejected_too(run_import):
+    run_import(DUPLICATE / "a_first.txt")
+    code, out, err = run_import(DUPLICATE)
+    assert code == 1
+    assert summary(out) == "0 created, 0 updated, 1 unchanged, 1 rejected"
+    assert lines_about(err, DUPLICATE / "b_second.txt") == [
+        f"{DUPLICATE / 'b_second.txt'}: same webUrl as {DUPLICATE / 'a_first.txt'}"
+    ]
+
+
 def test_good_documents_are_all_accepted(run_import):
     code, out, err = run_import(GOOD)
     assert code == 0, err
@@ -157,6 +167,31 @@ def test_reimport_of_unchanged_files_writes_nothing(run_import, django_assert_ma
     assert code == 0
     assert summary(out) == "0 created, 0 updated, 12 unchanged, 0 rejected"
     assert list(Article.objects.values_list("id", "updated_at")) == before
+
+
+def test_unchanged_file_is_not_parsed_again(run_import, monkeypatch):
+    path = GOOD / "unsafe_optional_urls.txt"
+    run_import(path)
+
+    def fail(data):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(importing, "parse_document", fail)
+    code, out, err = run_import(path)
+    assert code == 0 and err == ""  # its warnings were given on the first import
+    assert summary(out) == "0 created, 0 updated, 1 unchanged, 0 rejected"
+
+
+def test_same_bytes_at_another_path_or_under_new_rules_count_as_updated(run_import, tmp_path, monkeypatch):
+    run_import(MINIMAL)
+    moved = tmp_path / "moved.txt"
+    shutil.copy(MINIMAL, moved)
+    code, out, _ = run_import(moved)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    assert Article.objects.get().source_path == str(moved)
+    monkeypatch.setattr("articles.importing.documents.FORMAT_VERSION", b"articles-next\n")
+    code, out, _ = run_import(moved)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
 
 
 def test_import_is_batched(run_import, django_assert_max_num_queries):

@@ -25,6 +25,7 @@ BATCH_SIZE = 1000
 PARALLEL_FROM = 400  # files; below this a worker pool costs more than it saves
 CHUNK_SIZE = 100  # files a worker reads per task
 READ_AHEAD = 4000  # files read but not yet written, at most
+PROGRESS_EVERY = 1000  # files
 
 
 @dataclass
@@ -79,8 +80,24 @@ def collect_files(paths):
     return files
 
 
+@dataclass
+class Unchanged:
+    """A file with the same bytes at the same path as when its article was last imported."""
+
+    path: str
+    web_url: str
+
+
+# {path: (content hash, web_url)} of the articles last imported from the files being read; set
+# before the worker processes fork, so they share it instead of receiving it with every task.
+_known_files = {}
+
+
 def read_file(path):
-    """Return (path, Pending or None, error or None). Runs in worker processes: no database."""
+    """Return (path, Pending or Unchanged or None, error or None). Runs in worker processes: no database.
+
+    A file whose bytes have not changed since its article was imported from the same path is not
+    parsed again (FORMAT_VERSION in the fingerprint changes when the cleaning rules do)."""
     name = str(path)
     try:
         with open(path, "rb") as handle:
@@ -92,15 +109,27 @@ def read_file(path):
             data = handle.read(size + 1)
             if len(data) > size:
                 data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+        content_hash = fingerprint(data)
+        known = _known_files.get(name)
+        if known is not None and known[0] == content_hash:
+            return name, Unchanged(path=name, web_url=known[1]), None
         record = parse_document(data)
         body_html = render_body(record.body)
     except DocumentError as exc:
         return name, None, str(exc)
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
-    pending = Pending(record=record, path=name, content_hash=fingerprint(data), body_html=body_html,
+    pending = Pending(record=record, path=name, content_hash=content_hash, body_html=body_html,
                       slug=Article.slug_for(record.title, record.web_url))
     return name, pending, None
+
+
+def _load_known_files(files):
+    """{path: (content hash, web_url)} for the articles imported from `files` before."""
+    wanted = {str(path) for path in files}
+    rows = (Article.objects.order_by("updated_at", "pk").values_list("source_path", "content_hash", "web_url")
+            .iterator(chunk_size=5000))
+    return {path: (content_hash, url) for path, content_hash, url in rows if path in wanted}
 
 
 def _read_all(files, workers):
@@ -138,6 +167,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     """Import every document under `paths`; return an `ImportReport`.
 
     Raises FileNotFoundError (before any write) when a path does not exist."""
+    global _known_files
     files = collect_files(paths)
     workers = workers or min(os.cpu_count() or 1, 4)
     report = ImportReport()
@@ -152,28 +182,32 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
             else:
                 report.count(status)
         batch.clear()
-        if on_progress:
-            on_progress(report.total, len(files))
 
-    for name, pending, error in _read_all(files, workers):
-        if pending is not None:
-            url = pending.record.web_url
-            if url in first_path_for_url:
-                error, pending = f"same webUrl as {first_path_for_url[url]}", None
+    _known_files = _load_known_files(files)
+    try:
+        for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
+            if pending is not None:
+                url = pending.web_url if isinstance(pending, Unchanged) else pending.record.web_url
+                if url in first_path_for_url:
+                    error, pending = f"same webUrl as {first_path_for_url[url]}", None
+                else:
+                    first_path_for_url[url] = name
+            if error:
+                report.count("rejected")
+                report.problems.append(Problem(name, error))
+            elif isinstance(pending, Unchanged):
+                report.count(UNCHANGED)
             else:
-                first_path_for_url[url] = name
-        if error:
-            report.count("rejected")
-            report.problems.append(Problem(name, error))
-            continue
-        report.problems.extend(Problem(name, warning, is_error=False) for warning in pending.record.warnings)
-        batch.append(pending)
-        if len(batch) >= BATCH_SIZE:
+                report.problems.extend(Problem(name, warning, is_error=False) for warning in pending.record.warnings)
+                batch.append(pending)
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+            if on_progress and (done % PROGRESS_EVERY == 0 or done == len(files)):
+                on_progress(done, len(files))
+        if batch:
             flush()
-    if batch:
-        flush()
-    elif on_progress and files:
-        on_progress(report.total, len(files))  # rejections after the last batch
+    finally:
+        _known_files = {}
     return report
 
 
