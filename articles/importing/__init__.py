@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from articles.canonical import canonical_url, count_sources
 from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
@@ -119,8 +120,12 @@ def read_file(path):
         return name, None, str(exc)
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
-    pending = Pending(record=record, path=name, content_hash=content_hash, body_html=body_html,
-                      slug=Article.slug_for(record.title, record.web_url))
+    pending = Pending(
+        record=record, path=name, content_hash=content_hash, body_html=body_html,
+        slug=Article.slug_for(record.title, record.web_url),
+        source_count=count_sources(record.web_url, [(link.web_url, link.title) for link in record.related]),
+        url_key=canonical_url(record.web_url),
+    )
     return name, pending, None
 
 

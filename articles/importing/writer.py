@@ -21,7 +21,7 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 CONTENT_FIELDS = [
     "title", "excerpt", "published_at", "original_url", "web_url", "amp_web_url", "cdn_amp_web_url",
     "type", "category", "quality", "heat", "provider", "secured", "body", "body_html", "search_text",
-    "source_path", "content_hash", "updated_at",
+    "source_count", "source_path", "content_hash", "updated_at", "url_key",
 ]
 
 
@@ -33,7 +33,10 @@ class Pending:
     path: str
     content_hash: str
     body_html: str = ""  # rendered by the reading worker, off the writing process
+    # Derived in the reading worker too (see read_file), off the writing process:
     slug: str = ""  # for a new article
+    source_count: int = 1
+    url_key: str = ""
 
 
 def write_batch(batch, dry_run=False):
@@ -131,9 +134,11 @@ def _article_values(item, providers, now):
         record.body,
         item.body_html,
         " ".join([record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]),
+        item.source_count,
         item.path,
         item.content_hash,
         now,
+        item.url_key,
     )
 
 
