@@ -19,7 +19,7 @@ from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .rendering import render_body
-from .writer import CREATED, UNCHANGED, UPDATED, Pending, write_batch
+from .writer import CREATED, UNCHANGED, UPDATED, Pending, import_session, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
@@ -190,27 +190,28 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
 
     _known_files = _load_known_files(files)
     try:
-        for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
-            if pending is not None:
-                url = pending.web_url if isinstance(pending, Unchanged) else pending.record.web_url
-                if url in first_path_for_url:
-                    error, pending = f"same webUrl as {first_path_for_url[url]}", None
+        with import_session():
+            for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
+                if pending is not None:
+                    url = pending.web_url if isinstance(pending, Unchanged) else pending.record.web_url
+                    if url in first_path_for_url:
+                        error, pending = f"same webUrl as {first_path_for_url[url]}", None
+                    else:
+                        first_path_for_url[url] = name
+                if error:
+                    report.count("rejected")
+                    report.problems.append(Problem(name, error))
+                elif isinstance(pending, Unchanged):
+                    report.count(UNCHANGED)
                 else:
-                    first_path_for_url[url] = name
-            if error:
-                report.count("rejected")
-                report.problems.append(Problem(name, error))
-            elif isinstance(pending, Unchanged):
-                report.count(UNCHANGED)
-            else:
-                report.problems.extend(Problem(name, warning, is_error=False) for warning in pending.record.warnings)
-                batch.append(pending)
-                if len(batch) >= BATCH_SIZE:
-                    flush()
-            if on_progress and (done % PROGRESS_EVERY == 0 or done == len(files)):
-                on_progress(done, len(files))
-        if batch:
-            flush()
+                    report.problems.extend(Problem(name, warning, is_error=False) for warning in pending.record.warnings)
+                    batch.append(pending)
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+                if on_progress and (done % PROGRESS_EVERY == 0 or done == len(files)):
+                    on_progress(done, len(files))
+            if batch:
+                flush()
     finally:
         _known_files = {}
     return report
