@@ -45,7 +45,9 @@ def run(args, env):
     the largest resident set any of them reached (KiB on Linux)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), *args], env=env, stdout=out, stderr=err)
+        child = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), *args], env=env, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -79,14 +81,21 @@ def main():
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
         run(["migrate", "--noinput", "-v0"], env)
-        command = ["import_articles", str(folder)] + (["--workers", str(args.workers)] if args.workers else [])
-        print(f"corpus: {folder} ({files} files), cores: {os.cpu_count()}, load: "
-              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        command = ["import_articles", str(folder)] + (
+            ["--workers", str(args.workers)] if args.workers else []
+        )
+        print(
+            f"corpus: {folder} ({files} files), cores: {os.cpu_count()}, load: "
+            f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+        )
         print(f"command: manage.py {' '.join(command)}")
         for label in ("first import", "re-import (unchanged)"):
             wall, cpu, peak, summary = run(command, env)
-            print(f"{label:22} {files / wall:8.0f} documents/s  wall {wall:6.1f} s  cpu {cpu:6.1f} s  "
-                  f"peak RSS {peak:6.0f} MiB  [{summary}]", flush=True)
+            print(
+                f"{label:22} {files / wall:8.0f} documents/s  wall {wall:6.1f} s  cpu {cpu:6.1f} s  "
+                f"peak RSS {peak:6.0f} MiB  [{summary}]",
+                flush=True,
+            )
         size = Path(scratch, "bench.sqlite3").stat().st_size
         print(f"database: {size / 2**20:.0f} MiB")
 

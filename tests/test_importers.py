@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 MINIMAL = GOOD / "minimal.txt"
 # What importing MINIMAL alone writes.
-MINIMAL_COUNTS = {"Article": 1, "ArticleImage": 0, "Provider": 1, "RelatedLink": 0, "Topic": 0,
-                  "Article_topics": 0}
+MINIMAL_COUNTS = {
+    "Article": 1,
+    "ArticleImage": 0,
+    "Provider": 1,
+    "RelatedLink": 0,
+    "Topic": 0,
+    "Article_topics": 0,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +74,10 @@ def test_a_whole_folder_of_bad_files_writes_nothing(run_import):
 
 def test_file_larger_than_the_limit_is_rejected(run_import, tmp_path):
     huge = tmp_path / "huge.txt"
-    huge.write_bytes(b"---\ntitle: big\nwebUrl: https://e.com/big\npublishedDateTime: 2024-01-01\n---\n"
-                     + b"word " * 300_000)
+    huge.write_bytes(
+        b"---\ntitle: big\nwebUrl: https://e.com/big\npublishedDateTime: 2024-01-01\n---\n"
+        + b"word " * 300_000
+    )
     code, _, err = run_import(huge, MINIMAL)
     assert code == 1
     assert lines_about(err, huge) == [f"{huge}: file is larger than 1024 KiB"]
@@ -121,7 +129,9 @@ def test_optional_urls_that_are_not_http_are_dropped_with_warnings_and_never_sto
     assert list(ArticleImage.objects.values_list("url", flat=True)) == ["https://img.example.com/kept.jpg"]
     link = RelatedLink.objects.get()
     assert (link.web_url, link.amp_web_url) == ("https://other.example.net/story", "")
-    assert link.images == [{"url": "https://img.example.net/ok.png", "width": 100, "height": 50, "isCached": False}]
+    assert link.images == [
+        {"url": "https://img.example.net/ok.png", "width": 100, "height": 50, "isCached": False}
+    ]
 
 
 def test_warnings_are_silent_at_verbosity_0(run_import):
@@ -208,8 +218,11 @@ def test_changed_document_replaces_its_children_in_order(run_import, tmp_path):
     article = Article.objects.get()
     text = doc.read_text()
     # Drop the second related link and the AI topic.
-    start = text.index('  - title: "Deep convolutional neural networks to predict cardiovascular risk from computed'
-                       ' tomography"\n    excerpt', text.index("related:") + 30)
+    start = text.index(
+        '  - title: "Deep convolutional neural networks to predict cardiovascular risk from computed'
+        ' tomography"\n    excerpt',
+        text.index("related:") + 30,
+    )
     end = text.index("  - title:", start + 10)
     doc.write_text((text[:start] + text[end:]).replace("  - AI\n", ""))
     code, out, _ = run_import(doc)
@@ -249,8 +262,9 @@ def test_database_refusing_one_record_leaves_no_rows_for_it(run_import, monkeypa
     real_insert = writer._insert
 
     def refuse_one(model, fields, rows):
-        if model is RelatedLink and any(row[2] == "Realising enterprise-scale machine learning with data governance"
-                                        for row in rows):
+        if model is RelatedLink and any(
+            row[2] == "Realising enterprise-scale machine learning with data governance" for row in rows
+        ):
             raise DatabaseError("simulated failure")
         real_insert(model, fields, rows)
 

@@ -53,7 +53,10 @@ class ImportReport:
 
     @property
     def summary(self):
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected"
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected"
+        )
 
     def count(self, status):
         setattr(self, status, getattr(self, status) + 1)
@@ -121,7 +124,10 @@ def read_file(path):
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
     pending = Pending(
-        record=record, path=name, content_hash=content_hash, body_html=body_html,
+        record=record,
+        path=name,
+        content_hash=content_hash,
+        body_html=body_html,
         slug=Article.slug_for(record.title, record.web_url),
         source_count=count_sources(record.web_url, [(link.web_url, link.title) for link in record.related]),
         url_key=canonical_url(record.web_url),
@@ -132,8 +138,11 @@ def read_file(path):
 def _load_known_files(files):
     """{path: (content hash, web_url)} for the articles imported from `files` before."""
     wanted = {str(path) for path in files}
-    rows = (Article.objects.order_by("updated_at", "pk").values_list("source_path", "content_hash", "web_url")
-            .iterator(chunk_size=5000))
+    rows = (
+        Article.objects.order_by("updated_at", "pk")
+        .values_list("source_path", "content_hash", "web_url")
+        .iterator(chunk_size=5000)
+    )
     return {path: (content_hash, url) for path, content_hash, url in rows if path in wanted}
 
 
@@ -204,7 +213,9 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                 elif isinstance(pending, Unchanged):
                     report.count(UNCHANGED)
                 else:
-                    report.problems.extend(Problem(name, warning, is_error=False) for warning in pending.record.warnings)
+                    report.problems.extend(
+                        Problem(name, warning, is_error=False) for warning in pending.record.warnings
+                    )
                     batch.append(pending)
                     if len(batch) >= BATCH_SIZE:
                         flush()

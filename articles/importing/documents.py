@@ -34,8 +34,10 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 # Bump when cleaning rules change, so unchanged files are re-imported once under the new rules.
 FORMAT_VERSION = b"articles-1\n"
 
-DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?"
-                       r"(\.[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?)*$")
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?"
+    r"(\.[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?)*$"
+)
 TRUE_WORDS = {"true", "yes", "on", "1"}
 FALSE_WORDS = {"false", "no", "off", "0"}
 
@@ -93,7 +95,6 @@ class ArticleRecord:
     secured: str = ""
     body: str = ""
     warnings: list[str] = field(default_factory=list)
-
 
 
 def fingerprint(data):
@@ -154,7 +155,9 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _INT_TAG = "tag:yaml.org,2002:int"
 # The only scalar types a document may hold; anything else (python/object, binary, set...) is refused.
 _SCALAR_CONSTRUCTORS = {
-    f"tag:yaml.org,2002:{name}": yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    f"tag:yaml.org,2002:{name}": yaml.constructor.SafeConstructor.yaml_constructors[
+        f"tag:yaml.org,2002:{name}"
+    ]
     for name in ("null", "bool", "int", "float", "timestamp")
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", None, "!"}
@@ -173,7 +176,11 @@ def _build(front):
         event = get_event()
         if isinstance(event, yaml.StreamEndEvent):
             return _NOTHING
-        ScalarEvent, MappingStartEvent, SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        ScalarEvent, MappingStartEvent, SequenceStartEvent = (
+            yaml.ScalarEvent,
+            yaml.MappingStartEvent,
+            yaml.SequenceStartEvent,
+        )
         MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
         # The collection being filled, whether it is a mapping, and its pending key; enclosing
         # collections wait on `stack`. `container` is None at the top level.
@@ -246,7 +253,9 @@ def _scalar(loader, event, is_key):
         return construct(loader, yaml.ScalarNode(tag, event.value, style=event.style))
     except (ValueError, OverflowError) as exc:  # e.g. 2021-13-45, or a 5000-digit number
         what = "date" if tag == "tag:yaml.org,2002:timestamp" else "value"
-        raise DocumentError(f"invalid {what} {event.value[:40]!r}: {' '.join(str(exc).split())}"[:200]) from None
+        raise DocumentError(
+            f"invalid {what} {event.value[:40]!r}: {' '.join(str(exc).split())}"[:200]
+        ) from None
 
 
 def _short_tag(tag):
@@ -265,8 +274,14 @@ def _one_line(exc):
 
 
 def _kind(value):
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 # --- Cleaning ------------------------------------------------------------------------------------
@@ -490,8 +505,14 @@ def _images(value, name, warnings):
         if (width is not None and width < 0) or (height is not None and height < 0):
             raise DocumentError(f"{where} has a negative size")
         cached = item.get("isCached")
-        images.append(ImageRecord(url=url, width=width, height=height,
-                                  is_cached=None if cached is None else _bool(cached, f"{where}.isCached")))
+        images.append(
+            ImageRecord(
+                url=url,
+                width=width,
+                height=height,
+                is_cached=None if cached is None else _bool(cached, f"{where}.isCached"),
+            )
+        )
     return images
 
 
@@ -510,17 +531,19 @@ def _related(value, warnings):
         if not title:
             warnings.append(f"{where} has no title; dropped")
             continue
-        related.append(RelatedRecord(
-            title=title,
-            web_url=url,
-            excerpt=_text(item.get("excerpt"), f"{where}.excerpt", MAX_EXCERPT),
-            published_at=_datetime(item.get("publishedDateTime"), f"{where}.publishedDateTime"),
-            amp_web_url=_optional_url(item.get("ampWebUrl"), f"{where}.ampWebUrl", warnings),
-            cdn_amp_web_url=_optional_url(item.get("cdnAmpWebUrl"), f"{where}.cdnAmpWebUrl", warnings),
-            type=_text(item.get("type"), f"{where}.type", MAX_SHORT_TEXT),
-            provider=_provider(item.get("provider"), url, f"{where}.provider", warnings, trust_name=False)
-            or _provider_from_url(url),
-            quality=_int(item.get("quality"), f"{where}.quality"),
-            images=_images(item.get("images"), f"{where}.images", warnings),
-        ))
+        related.append(
+            RelatedRecord(
+                title=title,
+                web_url=url,
+                excerpt=_text(item.get("excerpt"), f"{where}.excerpt", MAX_EXCERPT),
+                published_at=_datetime(item.get("publishedDateTime"), f"{where}.publishedDateTime"),
+                amp_web_url=_optional_url(item.get("ampWebUrl"), f"{where}.ampWebUrl", warnings),
+                cdn_amp_web_url=_optional_url(item.get("cdnAmpWebUrl"), f"{where}.cdnAmpWebUrl", warnings),
+                type=_text(item.get("type"), f"{where}.type", MAX_SHORT_TEXT),
+                provider=_provider(item.get("provider"), url, f"{where}.provider", warnings, trust_name=False)
+                or _provider_from_url(url),
+                quality=_int(item.get("quality"), f"{where}.quality"),
+                images=_images(item.get("images"), f"{where}.images", warnings),
+            )
+        )
     return related

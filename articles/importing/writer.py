@@ -21,9 +21,27 @@ IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: K
 
 # Fields the document owns; `published` is handled apart because editors may own it.
 CONTENT_FIELDS = [
-    "title", "excerpt", "published_at", "original_url", "web_url", "amp_web_url", "cdn_amp_web_url",
-    "type", "category", "quality", "heat", "provider", "secured", "body", "body_html", "search_text",
-    "source_count", "source_path", "content_hash", "updated_at", "url_key",
+    "title",
+    "excerpt",
+    "published_at",
+    "original_url",
+    "web_url",
+    "amp_web_url",
+    "cdn_amp_web_url",
+    "type",
+    "category",
+    "quality",
+    "heat",
+    "provider",
+    "secured",
+    "body",
+    "body_html",
+    "search_text",
+    "source_count",
+    "source_path",
+    "content_hash",
+    "updated_at",
+    "url_key",
 ]
 
 
@@ -110,25 +128,43 @@ def _write(batch):
         updated = [item for item, status in changed if status == UPDATED]
         if created:
             _insert(
-                Article, [*CONTENT_FIELDS, "slug", "published", "created_at"],
-                [(*_article_values(item, providers, now, db_datetime), item.slug, item.record.published, now)
-                 for item in created],
+                Article,
+                [*CONTENT_FIELDS, "slug", "published", "created_at"],
+                [
+                    (
+                        *_article_values(item, providers, now, db_datetime),
+                        item.slug,
+                        item.record.published,
+                        now,
+                    )
+                    for item in created
+                ],
             )
-            ids = dict(Article.objects.filter(web_url__in=[item.record.web_url for item in created])
-                       .values_list("web_url", "id"))
+            ids = dict(
+                Article.objects.filter(web_url__in=[item.record.web_url for item in created]).values_list(
+                    "web_url", "id"
+                )
+            )
         else:
             ids = {}
         if updated:
-            _update(Article, CONTENT_FIELDS, [
-                (*_article_values(item, providers, now, db_datetime), existing[item.record.web_url]["id"]) for item in updated
-            ])
+            _update(
+                Article,
+                CONTENT_FIELDS,
+                [
+                    (*_article_values(item, providers, now, db_datetime), existing[item.record.web_url]["id"])
+                    for item in updated
+                ],
+            )
             _apply_published_unless_decided(changed, existing)
             old_ids = [existing[item.record.web_url]["id"] for item in updated]
             ArticleImage.objects.filter(article_id__in=old_ids).delete()
             RelatedLink.objects.filter(article_id__in=old_ids).delete()
             Article.topics.through.objects.filter(article_id__in=old_ids).delete()
             ids.update((item.record.web_url, existing[item.record.web_url]["id"]) for item in updated)
-        _write_children([(ids[item.record.web_url], item) for item, _ in changed], providers, topics, db_datetime)
+        _write_children(
+            [(ids[item.record.web_url], item) for item, _ in changed], providers, topics, db_datetime
+        )
     return [(item, status, None) for item, status in statuses]
 
 
@@ -158,7 +194,9 @@ def _article_values(item, providers, now, db_datetime):
         record.secured,
         record.body,
         item.body_html,
-        " ".join([record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]),
+        " ".join(
+            [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
+        ),
         item.source_count,
         item.path,
         item.content_hash,
@@ -176,15 +214,18 @@ def _insert(model, fields, rows):
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
+        )
 
 
 def _update(model, fields, rows):
     """UPDATE by primary key; each row is the values of `fields` followed by the id."""
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in fields)
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s", rows)
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", rows)
 
 
 def _apply_published_unless_decided(changed, existing):
@@ -196,7 +237,11 @@ def _apply_published_unless_decided(changed, existing):
     wanted = {True: [], False: []}
     for item, status in changed:
         row = existing.get(item.record.web_url)
-        if status == UPDATED and row["published_decided_at"] is None and row["published"] != item.record.published:
+        if (
+            status == UPDATED
+            and row["published_decided_at"] is None
+            and row["published"] != item.record.published
+        ):
             wanted[item.record.published].append(row["id"])
     for value, ids in wanted.items():
         if ids:
@@ -212,20 +257,49 @@ def _write_children(articles, providers, topics, db_datetime):
         for position, image in enumerate(record.images):
             images.append((article_id, position, image.url, image.width, image.height, image.is_cached))
         for position, related in enumerate(record.related):
-            links.append((
-                article_id, position, related.title, related.excerpt, db_datetime(related.published_at),
-                related.web_url, related.amp_web_url, related.cdn_amp_web_url, related.type,
-                providers[related.provider.domain], related.quality,
-                json_value([
-                    {"url": i.url, "width": i.width, "height": i.height, "isCached": i.is_cached}
-                    for i in related.images
-                ], None),
-            ))
+            links.append(
+                (
+                    article_id,
+                    position,
+                    related.title,
+                    related.excerpt,
+                    db_datetime(related.published_at),
+                    related.web_url,
+                    related.amp_web_url,
+                    related.cdn_amp_web_url,
+                    related.type,
+                    providers[related.provider.domain],
+                    related.quality,
+                    json_value(
+                        [
+                            {"url": i.url, "width": i.width, "height": i.height, "isCached": i.is_cached}
+                            for i in related.images
+                        ],
+                        None,
+                    ),
+                )
+            )
         for topic_id in dict.fromkeys(topics[_topic_slug(name)] for name in record.topics):
             memberships.append((article_id, topic_id))
     _insert(ArticleImage, ["article", "position", "url", "width", "height", "is_cached"], images)
-    _insert(RelatedLink, ["article", "position", "title", "excerpt", "published_at", "web_url", "amp_web_url",
-                          "cdn_amp_web_url", "type", "provider", "quality", "images"], links)
+    _insert(
+        RelatedLink,
+        [
+            "article",
+            "position",
+            "title",
+            "excerpt",
+            "published_at",
+            "web_url",
+            "amp_web_url",
+            "cdn_amp_web_url",
+            "type",
+            "provider",
+            "quality",
+            "images",
+        ],
+        links,
+    )
     _insert(Article.topics.through, ["article", "topic"], memberships)
 
 
@@ -250,7 +324,9 @@ def _upsert_providers(records):
     ]
     if missing:
         Provider.objects.bulk_create(missing, ignore_conflicts=True)
-        existing.update({p.domain: p for p in Provider.objects.filter(domain__in=[p.domain for p in missing])})
+        existing.update(
+            {p.domain: p for p in Provider.objects.filter(domain__in=[p.domain for p in missing])}
+        )
     renamed = []
     for domain, (name, from_article) in names.items():
         provider = existing[domain]
@@ -277,4 +353,3 @@ def _upsert_topics(records):
         Topic.objects.bulk_create(missing, ignore_conflicts=True)
         existing.update(Topic.objects.filter(slug__in=[t.slug for t in missing]).values_list("slug", "id"))
     return existing
-
