@@ -14,7 +14,12 @@ import yaml
 
 from articles.models import URL_MAX_LENGTH, normalize_domain
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:  # libyaml's parser, events only: the documents' data is built here (see _build)
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML without libyaml: the pure-Python parser, same events
+    _Parser = yaml.SafeLoader
+_RESOLVER = yaml.resolver.Resolver()  # plain scalar -> tag, as yaml.safe_load resolves them
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # for the few non-text scalars
 
 # Sane limits: anything larger is not an article but an accident or an attack.
 MAX_FILE_BYTES = 1024 * 1024
@@ -169,9 +174,9 @@ def _build(front):
     Never composes a node graph, so nesting is checked as it grows (the C composer crashes on
     very deep nesting), aliases are refused before they can multiply (billion laughs) and only
     plain data tags are constructed. Return `_NOTHING` for an empty stream."""
-    loader = SafeLoader(front)
+    parser = _Parser(front)
     try:
-        get_event = loader.get_event
+        get_event = parser.get_event
         get_event()  # StreamStart
         event = get_event()
         if isinstance(event, yaml.StreamEndEvent):
@@ -193,7 +198,7 @@ def _build(front):
                 if event.tag is None and (not event.implicit[0] or _PLAIN_TAGS.get(event.value) == _STR_TAG):
                     value = event.value  # quoted, or plain and known to be text: the common cases
                 else:
-                    value = _scalar(loader, event, is_key=is_map and key is _NOTHING)
+                    value = _scalar(event, is_key=is_map and key is _NOTHING)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.tag not in _COLLECTION_TAGS:
                     raise DocumentError(f"YAML tag {_short_tag(event.tag)} is not allowed")
@@ -224,17 +229,17 @@ def _build(front):
                 container[key] = value
                 key = _NOTHING
     finally:
-        loader.dispose()
+        parser.dispose()
 
 
-def _scalar(loader, event, is_key):
+def _scalar(event, is_key):
     tag = event.tag
     if tag is None or tag == "!":
         if not event.implicit[0]:  # quoted: always text
             return event.value
         tag = _PLAIN_TAGS.get(event.value)
         if tag is None:
-            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
             if len(event.value) <= 40 and len(_PLAIN_TAGS) < 10_000:  # keys and short values
                 _PLAIN_TAGS[event.value] = tag
     if tag == _STR_TAG:
@@ -250,7 +255,7 @@ def _scalar(loader, event, is_key):
     if construct is None:
         raise DocumentError(f"YAML tag {_short_tag(tag)} is not allowed")
     try:
-        return construct(loader, yaml.ScalarNode(tag, event.value, style=event.style))
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value, style=event.style))
     except (ValueError, OverflowError) as exc:  # e.g. 2021-13-45, or a 5000-digit number
         what = "date" if tag == "tag:yaml.org,2002:timestamp" else "value"
         raise DocumentError(
