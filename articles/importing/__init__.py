@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from articles.canonical import canonical_url, count_sources
 from articles.models import Article
@@ -63,21 +62,22 @@ class ImportReport:
 
 
 def collect_files(paths):
-    """Files as given, and document files (.txt, .md) found recursively in folders, sorted.
+    """Files as given, and document files (.txt, .md) found recursively in folders, sorted by
+    folder then name. Paths are plain strings: cheap to sort, send to workers and compare.
 
     Raises FileNotFoundError naming the first path that does not exist."""
     files = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
+        path = os.fspath(raw)
+        if os.path.isdir(path):
             found = [
-                Path(root) / name
+                os.path.join(root, name)
                 for root, dirs, names in os.walk(path)
                 for name in names
-                if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+                if not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
             ]
-            files.extend(sorted(found))
-        elif path.is_file():
+            files.extend(sorted(found, key=lambda found_path: found_path.split(os.sep)))
+        elif os.path.isfile(path):
             files.append(path)
         else:
             raise FileNotFoundError(f"{raw}: no such file or folder")
@@ -102,7 +102,7 @@ def read_file(path):
 
     A file whose bytes have not changed since its article was imported from the same path is not
     parsed again (FORMAT_VERSION in the fingerprint changes when the cleaning rules do)."""
-    name = str(path)
+    name = os.fspath(path)
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -137,7 +137,7 @@ def read_file(path):
 
 def _load_known_files(files):
     """{path: (content hash, web_url)} for the articles imported from `files` before."""
-    wanted = {str(path) for path in files}
+    wanted = set(files)
     rows = (
         Article.objects.order_by("updated_at", "pk")
         .values_list("source_path", "content_hash", "web_url")
