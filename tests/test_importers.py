@@ -247,6 +247,19 @@ def test_editor_decision_survives_reimport(run_import, tmp_path):
     assert article.published is False
 
 
+def test_publish_decided_through_the_editors_service_survives_reimport(run_import, tmp_path):
+    from articles.services import set_published
+
+    doc = tmp_path / "doc.txt"
+    shutil.copy(MINIMAL, doc)  # published missing: false
+    run_import(doc)
+    set_published(Article.objects.all(), True)
+    doc.write_text(doc.read_text().replace("Only the required fields", "Retitled"))
+    code, out, _ = run_import(doc)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    assert Article.objects.get().published is True
+
+
 def test_seed_published_applies_on_update_while_no_editor_decided(run_import, tmp_path):
     doc = tmp_path / "doc.txt"
     shutil.copy(MINIMAL, doc)  # published missing: false
