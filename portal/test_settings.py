@@ -11,3 +11,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Facet counts are cached between requests in production (articles.selectors); tests see fresh
+# counts unless a test turns the cache on.
+PORTAL_FACET_CACHE_SECONDS = 0
