@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from articles.models import URL_MAX_LENGTH, normalize_domain
+from articles.canonical import is_http_url
+from articles.models import normalize_domain
 
 try:  # libyaml's parser, events only: the documents' data is built here (see _build)
     from yaml.cyaml import CParser as _Parser
@@ -396,26 +397,6 @@ def _datetime(value, name, required=False):
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise DocumentError(f"{name} {moment.date()} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     return moment
-
-
-# Most URLs are plain printable ASCII with a simple host: checked by one regex, without urlsplit.
-_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?", re.IGNORECASE)
-
-
-def is_http_url(value):
-    """True for an absolute http(s) URL with a host and no spaces or control characters."""
-    if not isinstance(value, str) or not value or len(value) > URL_MAX_LENGTH:
-        return False
-    if _PLAIN_HTTP_URL.fullmatch(value):
-        return True
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        hostname = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(hostname)
 
 
 def _url(value, name):
