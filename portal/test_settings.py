@@ -11,3 +11,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client speaks plain HTTP; tests that need HTTPS behaviour ask for `secure=True`.
+SECURE_SSL_REDIRECT = False
+# Pages are not served from the cache unless a test turns it on (tests/test_cache.py), so tests
+# that change rows directly see their change; the content version is read on every use.
+PAGE_CACHE_SECONDS = 0
+CONTENT_VERSION_TTL = 0

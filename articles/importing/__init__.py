@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from articles.cache import content_changed
+
 from .documents import MAX_FILE_BYTES, DocumentError, parse_document
 from .writer import CREATED, UNCHANGED, UPDATED, Pending, write_batch
 
@@ -108,13 +110,19 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     batch = []
 
     def flush():
+        changed = False
         for item, status, error in write_batch(batch, dry_run=dry_run):
             if error:
                 report.count("rejected")
                 report.problems.append(Problem(item.path, error))
             else:
                 report.count(status)
+                changed = changed or status != UNCHANGED
         batch.clear()
+        if changed and not dry_run:
+            # After each committed batch, not only at the end: readers see a long import's
+            # articles appear batch by batch, never a cached page older than the data.
+            content_changed()
         if on_progress:
             on_progress(report.total, len(files))
 
