@@ -20,6 +20,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -99,7 +100,7 @@ def _request_is_cacheable(request):
         settings.PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
         and "HTTP_AUTHORIZATION" not in request.META
-        and settings.MESSAGE_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
         and not request.user.is_authenticated
     )
 

@@ -37,3 +37,13 @@ def seeded(db, run_import):
     code, out, err = run_import(SEEDS)
     assert code == 0, err
     return out
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (pages, facet counts, login failures)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
