@@ -175,7 +175,10 @@ PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 # how stale a page a reader can see after an editor or an import changes what is public.
 CONTENT_VERSION_TTL = float(os.environ.get("DJANGO_CONTENT_VERSION_TTL", "") or 2)
 # Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
-PAGE_CACHE_VIEWS = {"articles:list", "articles:topic", "articles:provider", "articles:detail"}
+PAGE_CACHE_VIEWS = {
+    "articles:list", "articles:topic", "articles:provider", "articles:detail",
+    "articles:feed", "articles:topic_feed", "sitemap", "sitemap_section",
+}
 
 # Admin login throttle: this many failed logins for one username from one address within the
 # window refuse further attempts (429) until the window has passed.

@@ -45,7 +45,9 @@ def test_the_version_is_read_again_only_after_the_ttl(db, settings):
     assert content_version() == first + 10
 
 
-def test_a_bump_in_this_process_is_seen_at_once_despite_the_ttl(db, settings, django_capture_on_commit_callbacks):
+def test_a_bump_in_this_process_is_seen_at_once_despite_the_ttl(
+    db, settings, django_capture_on_commit_callbacks
+):
     settings.CONTENT_VERSION_TTL = 3600
     first = content_version()
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,10 @@ def probe(tmp_path, **extra):
     env = clean_environ(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}", **extra)
     result = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "sqlite_probe.py")],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
