@@ -92,3 +92,21 @@ def test_every_variable_the_settings_read_is_in_env_example_and_the_readme():
     for name in read:
         assert name in example, f"{name} missing from .env.example"
         assert f"`{name}`" in readme, f"{name} missing from the README's table"
+
+
+@pytest.mark.parametrize(
+    "url, backend",
+    [
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_the_cache_url_picks_the_backend(url, backend):
+    code = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    env = clean_environ(DJANGO_DEBUG="1", DJANGO_CACHE_URL=url)
+    result = manage("shell", "--verbosity", "0", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == backend
+    if url:
+        assert result.stdout.split()[1] == url
