@@ -102,7 +102,7 @@ def test_every_variable_the_settings_read_is_in_env_example_and_the_readme():
     ],
 )
 def test_the_cache_url_picks_the_backend(url, backend):
-    code = "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    code = "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'],c['LOCATION'])"
     env = clean_environ(DJANGO_DEBUG="1", DJANGO_CACHE_URL=url)
     result = manage("shell", "--verbosity", "0", "-c", code, env=env)
 
