@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import set_response_etag
 
 from .models import ContentVersion
 
@@ -91,7 +92,7 @@ def cached(name, parts, compute, timeout=None):
 
 # ---- whole pages for anonymous readers ---------------------------------------------------------
 
-_KEPT_HEADERS = {"content-type", "content-language", "link", "x-robots-tag", "last-modified"}
+_KEPT_HEADERS = {"content-type", "content-language", "link", "x-robots-tag", "last-modified", "etag"}
 
 
 def _request_is_cacheable(request):
@@ -147,6 +148,7 @@ def cache_page_for_anonymous(view):
         if callable(getattr(response, "render", None)) and not response.is_rendered:
             response.render()
         if _response_is_cacheable(request, response):
+            set_response_etag(response)  # computed once, not on every hit by ConditionalGetMiddleware
             headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
             cache.set(key, (response.status_code, response.content, headers), settings.PAGE_CACHE_SECONDS)
         return response
