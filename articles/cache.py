@@ -58,15 +58,15 @@ def bump_content_version():
     Call it inside the transaction that made the change where there is one: the new number then
     becomes visible together with the change, never before it.
     """
-    with transaction.atomic():
-        if not ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now()):
-            try:
-                with transaction.atomic():
-                    ContentVersion.objects.create(pk=_ROW, value=1)
-            except IntegrityError:  # another process created the row meanwhile
-                ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now())
-        # This process sees its own change at once; the others within CONTENT_VERSION_TTL.
-        transaction.on_commit(_forget_local_version)
+    if not ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now()):
+        # The row comes with migration 0002; only a flushed database lacks it.
+        try:
+            with transaction.atomic():
+                ContentVersion.objects.create(pk=_ROW, value=1)
+        except IntegrityError:  # another process created it meanwhile
+            ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now())
+    # This process sees its own change at once (after commit); the others within CONTENT_VERSION_TTL.
+    transaction.on_commit(_forget_local_version)
 
 
 def content_changed():

@@ -25,12 +25,22 @@ def retitle_behind_the_cache(new_title):
     Article.objects.filter(title=FIRST_TITLE).update(title=new_title)
 
 
-def test_bump_raises_the_version_even_without_the_row(db):
+def test_bump_raises_the_version(db):
     before = content_version()
     bump_content_version()
     bump_content_version()
 
     assert content_version() == before + 2
+
+
+def test_bump_recreates_a_missing_row(db):
+    from articles.models import ContentVersion
+
+    ContentVersion.objects.all().delete()  # as a flushed database has it
+    assert content_version() == 0
+    bump_content_version()
+
+    assert content_version() == 1
 
 
 def test_the_version_is_read_again_only_after_the_ttl(db, settings):

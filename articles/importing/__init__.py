@@ -10,17 +10,22 @@ a bad file never leaves a row behind while good files still go in.
 
 import multiprocessing
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from articles.cache import content_changed
+from articles.models import Article
 
-from .documents import MAX_FILE_BYTES, DocumentError, parse_document
+from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
+from .rendering import render_body
 from .writer import CREATED, UNCHANGED, UPDATED, Pending, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 PARALLEL_FROM = 400  # files; below this a worker pool costs more than it saves
+CHUNK_SIZE = 100  # files a worker reads per task
+READ_AHEAD = 4000  # files read but not yet written, at most
 
 
 @dataclass
@@ -79,24 +84,50 @@ def read_file(path):
     """Return (path, Pending or None, error or None). Runs in worker processes: no database."""
     name = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise DocumentError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
         with open(path, "rb") as handle:
-            record = parse_document(handle.read(MAX_FILE_BYTES + 1))
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                raise DocumentError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
+            data = handle.read(MAX_FILE_BYTES + 1)
+        record = parse_document(data)
+        body_html = render_body(record.body)
     except DocumentError as exc:
         return name, None, str(exc)
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
-    return name, Pending(record=record, path=name, content_hash=record.content_hash()), None
+    pending = Pending(record=record, path=name, content_hash=fingerprint(data), body_html=body_html,
+                      slug=Article.slug_for(record.title, record.web_url))
+    return name, pending, None
 
 
 def _read_all(files, workers):
-    if workers > 1 and len(files) >= PARALLEL_FROM:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            yield from pool.imap(read_file, files, chunksize=64)
-    else:
+    """Yield read_file() results in file order, from a pool of worker processes for large imports.
+
+    At most READ_AHEAD files are in flight, so memory stays flat however many files there are
+    and however far the writer falls behind."""
+    if workers <= 1 or len(files) < PARALLEL_FROM:
         yield from map(read_file, files)
+        return
+    window = threading.Semaphore(READ_AHEAD)
+    stopped = threading.Event()
+
+    def feed():
+        for path in files:
+            while not window.acquire(timeout=0.1):
+                if stopped.is_set():
+                    return
+            yield path
+
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(workers)
+    try:
+        for result in pool.imap(read_file, feed(), chunksize=CHUNK_SIZE):
+            window.release()
+            yield result
+        pool.close()
+    finally:
+        stopped.set()
+        pool.terminate()
+        pool.join()
 
 
 def import_paths(paths, dry_run=False, workers=None, on_progress=None):

@@ -5,15 +5,15 @@ database still refuse a batch, it is retried one record at a time so that a bad 
 alone and never leaves a partial row.
 """
 
+import functools
 from dataclasses import dataclass
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
 from .documents import ArticleRecord
-from .rendering import render_body
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -32,6 +32,8 @@ class Pending:
     record: ArticleRecord
     path: str
     content_hash: str
+    body_html: str = ""  # rendered by the reading worker, off the writing process
+    slug: str = ""  # for a new article
 
 
 def write_batch(batch, dry_run=False):
@@ -78,55 +80,81 @@ def _write(batch):
     providers = _upsert_providers([item.record for item in batch])
     if changed:
         topics = _upsert_topics([item.record for item, _ in changed])
-        now = timezone.now()
-        new_articles, updated_articles = [], []
-        for item, status in changed:
-            article = _article(item, providers, topics, now)
-            if status == CREATED:
-                article.slug = Article.slug_for(item.record.title, item.record.web_url)
-                article.published = item.record.published
-                article.created_at = now
-                new_articles.append(article)
-            else:
-                article.pk = existing[item.record.web_url]["id"]
-                updated_articles.append(article)
-        Article.objects.bulk_create(new_articles)
-        if updated_articles:
-            Article.objects.bulk_update(updated_articles, CONTENT_FIELDS)
+        now = _db_datetime(timezone.now())
+        created = [item for item, status in changed if status == CREATED]
+        updated = [item for item, status in changed if status == UPDATED]
+        if created:
+            _insert(
+                Article, [*CONTENT_FIELDS, "slug", "published", "created_at"],
+                [(*_article_values(item, providers, now), item.slug, item.record.published, now)
+                 for item in created],
+            )
+            ids = dict(Article.objects.filter(web_url__in=[item.record.web_url for item in created])
+                       .values_list("web_url", "id"))
+        else:
+            ids = {}
+        if updated:
+            _update(Article, CONTENT_FIELDS, [
+                (*_article_values(item, providers, now), existing[item.record.web_url]["id"]) for item in updated
+            ])
             _apply_published_unless_decided(changed, existing)
-            ids = [article.pk for article in updated_articles]
-            ArticleImage.objects.filter(article_id__in=ids).delete()
-            RelatedLink.objects.filter(article_id__in=ids).delete()
-            Article.topics.through.objects.filter(article_id__in=ids).delete()
-        _write_children(new_articles + updated_articles, changed, providers, topics)
+            old_ids = [existing[item.record.web_url]["id"] for item in updated]
+            ArticleImage.objects.filter(article_id__in=old_ids).delete()
+            RelatedLink.objects.filter(article_id__in=old_ids).delete()
+            Article.topics.through.objects.filter(article_id__in=old_ids).delete()
+            ids.update((item.record.web_url, existing[item.record.web_url]["id"]) for item in updated)
+        _write_children([(ids[item.record.web_url], item) for item, _ in changed], providers, topics)
     return [(item, status, None) for item, status in statuses]
 
 
-def _article(item, providers, topics, now):
+def _db_datetime(value):
+    return None if value is None else connection.ops.adapt_datetimefield_value(value)
+
+
+def _article_values(item, providers, now):
+    """Values for CONTENT_FIELDS, in that order, ready for the database."""
     record = item.record
-    return Article(
-        title=record.title,
-        excerpt=record.excerpt,
-        published_at=record.published_at,
-        original_url=record.original_url,
-        web_url=record.web_url,
-        amp_web_url=record.amp_web_url,
-        cdn_amp_web_url=record.cdn_amp_web_url,
-        type=record.type,
-        category=record.category,
-        quality=record.quality,
-        heat=record.heat,
-        provider_id=providers[record.provider.domain],
-        secured=record.secured,
-        body=record.body,
-        body_html=render_body(record.body),
-        search_text=" ".join(
-            [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
-        ),
-        source_path=item.path,
-        content_hash=item.content_hash,
-        updated_at=now,
+    return (
+        record.title,
+        record.excerpt,
+        _db_datetime(record.published_at),
+        record.original_url,
+        record.web_url,
+        record.amp_web_url,
+        record.cdn_amp_web_url,
+        record.type,
+        record.category,
+        record.quality,
+        record.heat,
+        providers[record.provider.domain],
+        record.secured,
+        record.body,
+        item.body_html,
+        " ".join([record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]),
+        item.path,
+        item.content_hash,
+        now,
     )
+
+
+def _insert(model, fields, rows):
+    """INSERT rows of database-ready values in one executemany: the ORM's per-object work
+    (model instances, per-field preparation) costs more than the database does on big imports."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+
+
+def _update(model, fields, rows):
+    """UPDATE by primary key; each row is the values of `fields` followed by the id."""
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s", rows)
 
 
 def _apply_published_unless_decided(changed, existing):
@@ -145,44 +173,32 @@ def _apply_published_unless_decided(changed, existing):
             Article.objects.filter(pk__in=ids, published_decided_at__isnull=True).update(published=value)
 
 
-def _write_children(articles, changed, providers, topics):
+def _write_children(articles, providers, topics):
+    """Images, related links and topic memberships of [(article id, Pending)], in document order."""
     images, links, memberships = [], [], []
-    Membership = Article.topics.through
-    for article, (item, _) in zip(articles, _in_order(articles, changed), strict=True):
+    for article_id, item in articles:
         record = item.record
         for position, image in enumerate(record.images):
-            images.append(ArticleImage(
-                article_id=article.pk, position=position, url=image.url, width=image.width,
-                height=image.height, is_cached=image.is_cached,
-            ))
+            images.append((article_id, position, image.url, image.width, image.height, image.is_cached))
         for position, related in enumerate(record.related):
-            links.append(RelatedLink(
-                article_id=article.pk,
-                position=position,
-                title=related.title,
-                excerpt=related.excerpt,
-                published_at=related.published_at,
-                web_url=related.web_url,
-                amp_web_url=related.amp_web_url,
-                cdn_amp_web_url=related.cdn_amp_web_url,
-                type=related.type,
-                provider_id=providers[related.provider.domain],
-                quality=related.quality,
-                images=[
+            links.append((
+                article_id, position, related.title, related.excerpt, _db_datetime(related.published_at),
+                related.web_url, related.amp_web_url, related.cdn_amp_web_url, related.type,
+                providers[related.provider.domain], related.quality,
+                connection.ops.adapt_json_value([
                     {"url": i.url, "width": i.width, "height": i.height, "isCached": i.is_cached}
                     for i in related.images
-                ],
+                ], None),
             ))
-        for name in record.topics:
-            memberships.append(Membership(article_id=article.pk, topic_id=topics[Topic.slug_for(name)]))
-    ArticleImage.objects.bulk_create(images)
-    RelatedLink.objects.bulk_create(links)
-    Membership.objects.bulk_create(memberships, ignore_conflicts=True)
+        for topic_id in dict.fromkeys(topics[_topic_slug(name)] for name in record.topics):
+            memberships.append((article_id, topic_id))
+    _insert(ArticleImage, ["article", "position", "url", "width", "height", "is_cached"], images)
+    _insert(RelatedLink, ["article", "position", "title", "excerpt", "published_at", "web_url", "amp_web_url",
+                          "cdn_amp_web_url", "type", "provider", "quality", "images"], links)
+    _insert(Article.topics.through, ["article", "topic"], memberships)
 
 
-def _in_order(articles, changed):
-    by_url = {item.record.web_url: (item, status) for item, status in changed}
-    return [by_url[article.web_url] for article in articles]
+_topic_slug = functools.lru_cache(maxsize=4096)(Topic.slug_for)
 
 
 def _upsert_providers(records):
@@ -223,7 +239,7 @@ def _upsert_topics(records):
     names = {}
     for record in records:
         for name in record.topics:
-            names.setdefault(Topic.slug_for(name), name)
+            names.setdefault(_topic_slug(name), name)
     existing = dict(Topic.objects.filter(slug__in=list(names)).values_list("slug", "id"))
     missing = [Topic(slug=slug, name=name) for slug, name in names.items() if slug not in existing]
     if missing:

@@ -4,6 +4,10 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def create_the_row(apps, schema_editor):
+    apps.get_model("articles", "ContentVersion").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -22,4 +26,5 @@ class Migration(migrations.Migration):
                 'ordering': ['pk'],
             },
         ),
+        migrations.RunPython(create_the_row, migrations.RunPython.noop),
     ]

@@ -1,0 +1,201 @@
+"""Parsing and validating one document: bytes in, a clean record or a one-line reason out (no database)."""
+
+import datetime as dt
+
+import pytest
+
+from articles.importing import rendering
+from articles.importing.documents import (
+    MAX_FILE_BYTES,
+    DocumentError,
+    fingerprint,
+    is_http_url,
+    load_front_matter,
+    parse_document,
+    split_front_matter,
+)
+
+from .conftest import BAD, GOOD, SEEDS
+
+# Every rejection class, each with a fixture of its own, and the reason the reader is given.
+REJECTIONS = {
+    "unparseable_yaml.txt": "invalid YAML: found unexpected end of stream",
+    "no_front_matter.txt": "no front matter",
+    "unclosed_front_matter.txt": "front matter is not closed",
+    "front_matter_empty.txt": "front matter is empty",
+    "front_matter_list.txt": "front matter must be a mapping of keys, not a list",
+    "front_matter_text.txt": "front matter must be a mapping of keys, not text",
+    "not_utf8.txt": "not UTF-8 text",
+    "nul_byte.txt": "contains NUL characters",
+    "missing_title.txt": "missing title",
+    "blank_title.txt": "missing title",
+    "missing_web_url.txt": "missing webUrl",
+    "web_url_javascript.txt": "webUrl is not an http(s) URL: 'javascript:alert(1)'",
+    "web_url_ftp.txt": "webUrl is not an http(s) URL: 'ftp://",
+    "web_url_relative.txt": "webUrl is not an http(s) URL: '/news/relative'",
+    "date_words.txt": "publishedDateTime is not a date: 'last Tuesday'",
+    "date_impossible.txt": "invalid date '2021-13-45T00:00:00Z'",
+    "date_out_of_range.txt": "publishedDateTime 9999-01-01 is outside 1900-2100",
+    "date_missing.txt": "missing publishedDateTime",
+    "type_title_mapping.txt": "title must be text, not a mapping",
+    "type_quality_word.txt": "quality must be a whole number, not 'high'",
+    "type_published_maybe.txt": "published must be true or false, not 'maybe'",
+    "type_topics_mapping.txt": "topics must be a list, not a mapping",
+    "type_provider_list.txt": "provider must be a mapping with name and domain, not a list",
+    "tag_python_apply.txt": "YAML tag !!python/object/apply:os.system is not allowed",
+    "tag_python_object.txt": "YAML tag !!python/object:collections.OrderedDict is not allowed",
+    "tag_python_name.txt": "YAML tag !!python/name:os.system is not allowed",
+    "alias_bomb.txt": "YAML aliases (*name) are not allowed",
+    "huge_title.txt": "title is longer than 500 characters",
+    "deep_nesting.txt": "YAML is nested deeper than 20 levels",
+}
+
+
+def test_every_bad_fixture_has_an_expected_reason():
+    assert sorted(REJECTIONS) == sorted(p.name for p in BAD.iterdir() if p.name != "body_too_complex.txt")
+
+
+@pytest.mark.parametrize("name", sorted(REJECTIONS))
+def test_bad_document_is_rejected_with_one_line_reason(name):
+    with pytest.raises(DocumentError) as caught:
+        parse_document((BAD / name).read_bytes())
+    message = str(caught.value)
+    assert REJECTIONS[name] in message
+    assert "\n" not in message and len(message) <= 200
+
+
+def test_python_tags_construct_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DocumentError):
+        parse_document(b'---\nx: !!python/object/apply:os.system ["touch pwned"]\n---\n')
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("front", [
+    "a: !!binary aGVsbG8=",
+    "a: !!set {x, y}",
+    "a: !custom thing",
+    "? [a, b]\n: c",
+    "<<: {title: merged}",
+    "a: &anchor [1]\nb: *anchor",
+])
+def test_only_plain_yaml_data_is_accepted(front):
+    with pytest.raises(DocumentError):
+        load_front_matter(front)
+
+
+def test_very_deep_nesting_is_refused_quickly_without_crashing():
+    # The C composer segfaults on such input; the event-based loader stops at depth 21.
+    for front in ["a: " + "[" * 120_000, "a:\n" + "- " * 100_000 + "x",
+                  "a: " + "{a: " * 60_000]:
+        with pytest.raises(DocumentError, match="nested deeper than 20"):
+            load_front_matter(front)
+
+
+def test_huge_numbers_are_rejected_not_crashing():
+    with pytest.raises(DocumentError, match="invalid number"):
+        load_front_matter("quality: " + "9" * 5000)
+    with pytest.raises(DocumentError, match="out of range"):
+        parse_document(b"---\ntitle: t\nwebUrl: https://e.com/a\npublishedDateTime: 2024-01-01\nquality: 10000000\n---\n")
+
+
+def test_file_larger_than_the_limit_is_rejected():
+    data = b"---\ntitle: big\nwebUrl: https://e.com/big\npublishedDateTime: 2024-01-01\n---\n"
+    with pytest.raises(DocumentError, match="larger than 1024 KiB"):
+        parse_document(data + b"x" * MAX_FILE_BYTES)
+
+
+def test_body_too_complex_for_markdown_is_rejected_in_bounded_time(monkeypatch):
+    monkeypatch.setattr(rendering, "RENDER_SECONDS", 0.2)
+    record = parse_document((BAD / "body_too_complex.txt").read_bytes())
+    with pytest.raises(DocumentError, match="body is too complex to render"):
+        rendering.render_body(record.body)
+    assert rendering.render_body("Still *works* after.") == "<p>Still <em>works</em> after.</p>"
+
+
+# --- Accepted documents ----------------------------------------------------------------------------
+
+
+def parse(name):
+    return parse_document((GOOD / name).read_bytes())
+
+
+def test_byte_order_mark_is_accepted():
+    record = parse("bom.txt")
+    assert record.title == "Starts with a byte order mark"
+    assert record.body == "Body after a BOM."
+
+
+def test_crlf_line_endings_are_accepted():
+    record = parse("crlf.txt")
+    assert record.title == "Windows line endings"
+    assert record.topics == ["AI"]
+    assert record.body == "First line.\n\nSecond paragraph."
+
+
+def test_unknown_keys_are_ignored():
+    record = parse("unknown_keys.txt")
+    assert record.title == "Carries keys nobody knows"
+    assert record.provider.name == "Example News" and record.warnings == []
+
+
+def test_missing_optional_fields_get_defaults():
+    record = parse("minimal.txt")
+    assert (record.excerpt, record.type, record.quality, record.heat, record.published) == ("", "", None, None, False)
+    assert (record.topics, record.images, record.related, record.secured, record.body) == ([], [], [], "", "")
+    assert (record.provider.domain, record.provider.name) == ("minimal.example.org", "minimal.example.org")
+
+
+def test_dates_with_offsets_become_utc():
+    assert parse("date_offset.txt").published_at == dt.datetime(2024, 5, 1, 10, 30, tzinfo=dt.UTC)
+
+
+def test_dash_line_inside_the_body_is_body_text():
+    record = parse("dash_line_in_body.txt")
+    assert record.published is True
+    assert record.body == "Above the rule.\n\n---\n\nBelow the rule."
+
+
+def test_optional_urls_that_are_not_http_are_dropped_with_a_warning():
+    record = parse("unsafe_optional_urls.txt")
+    assert (record.amp_web_url, record.cdn_amp_web_url) == ("", "")
+    assert [image.url for image in record.images] == ["https://img.example.com/kept.jpg"]
+    assert [link.web_url for link in record.related] == ["https://other.example.net/story"]
+    assert record.related[0].amp_web_url == ""
+    assert [image.url for image in record.related[0].images] == ["https://img.example.net/ok.png"]
+    assert len(record.warnings) == 6
+    assert all(warning.endswith("dropped") for warning in record.warnings)
+
+
+def test_seed_document_parses_fully():
+    record = parse_document((SEEDS / "001_eaa275ea85e408ae.txt").read_bytes())
+    assert record.published is True and record.quality == 58 and record.heat == 88
+    assert record.topics == ["Machine Learning", "AI"]
+    assert len(record.related) == 3 and record.related[0].provider.name == "Nature"
+    assert record.images[0].width == 620 and record.images[0].is_cached is True
+    assert record.secured.endswith(";oNqp8giPss7oAK54w6gv6w==")
+
+
+def test_front_matter_ends_at_the_first_closing_line():
+    front, body = split_front_matter("---\na: 1\n---\nb\n---\nc\n")
+    assert (front, body) == ("a: 1", "b\n---\nc")
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://example.com/a?b=c&d=e#f", True),
+    ("HTTP://Example.com", True),
+    ("https://例え.jp/パス", True),
+    ("javascript:alert(1)", False),
+    ("ftp://example.com/", False),
+    ("/relative/path", False),
+    ("https://", False),
+    ("https://exa mple.com/", False),
+    ("https://example.com/\x00", False),
+    ("http:///no-host", False),
+])
+def test_is_http_url(url, ok):
+    assert is_http_url(url) is ok
+
+
+def test_fingerprint_changes_with_the_bytes():
+    assert fingerprint(b"a") == fingerprint(b"a") != fingerprint(b"b")

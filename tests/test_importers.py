@@ -1,0 +1,260 @@
+"""`import_articles` end to end: rows written, lines printed, exit codes, atomicity, editors' decisions."""
+
+import io
+import shutil
+
+import pytest
+from django.db import DatabaseError
+from django.utils import timezone
+
+import articles.importing as importing
+from articles.importing import import_paths, writer
+from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
+
+from .conftest import BAD, DUPLICATE, GOOD, SEEDS, table_counts
+from .test_documents import REJECTIONS
+
+pytestmark = pytest.mark.django_db
+
+MINIMAL = GOOD / "minimal.txt"
+# What importing MINIMAL alone writes.
+MINIMAL_COUNTS = {"Article": 1, "ArticleImage": 0, "Provider": 1, "RelatedLink": 0, "Topic": 0,
+                  "Article_topics": 0}
+
+
+@pytest.fixture(autouse=True)
+def quick_render_limit(monkeypatch):
+    """bad/body_too_complex.txt is refused after 0.2 s instead of the real limit."""
+    monkeypatch.setattr("articles.importing.rendering.RENDER_SECONDS", 0.2)
+
+
+def summary(out):
+    return out.strip().splitlines()[-1]
+
+
+def lines_about(err, path):
+    return [line for line in err.splitlines() if line.startswith(f"{path}: ")]
+
+
+@pytest.mark.parametrize("name", sorted(REJECTIONS) + ["body_too_complex.txt"])
+def test_rejected_file_gives_one_line_no_rows_and_the_good_file_still_goes_in(name, run_import):
+    bad = BAD / name
+    code, out, err = run_import(MINIMAL, bad)
+    assert code == 1
+    assert summary(out) == "1 created, 0 updated, 0 unchanged, 1 rejected"
+    assert len(lines_about(err, bad)) == 1
+    assert err.splitlines() == [*lines_about(err, bad), "CommandError: 1 of 2 files rejected"]
+    assert "Traceback" not in err
+    assert table_counts() == MINIMAL_COUNTS
+    assert Article.objects.get().title == "Only the required fields"
+
+
+def test_rejection_line_names_the_reason(run_import):
+    code, _, err = run_import(BAD / "web_url_javascript.txt")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"{BAD / 'web_url_javascript.txt'}: webUrl is not an http(s) URL: 'javascript:alert(1)'"
+    )
+
+
+def test_a_whole_folder_of_bad_files_writes_nothing(run_import):
+    code, out, err = run_import(BAD)
+    assert code == 1
+    rejected = len(list(BAD.iterdir()))
+    assert summary(out) == f"0 created, 0 updated, 0 unchanged, {rejected} rejected"
+    assert len([line for line in err.splitlines() if line.startswith(str(BAD))]) == rejected
+    assert set(table_counts().values()) == {0}
+
+
+def test_file_larger_than_the_limit_is_rejected(run_import, tmp_path):
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"---\ntitle: big\nwebUrl: https://e.com/big\npublishedDateTime: 2024-01-01\n---\n"
+                     + b"word " * 300_000)
+    code, _, err = run_import(huge, MINIMAL)
+    assert code == 1
+    assert lines_about(err, huge) == [f"{huge}: file is larger than 1024 KiB"]
+    assert table_counts() == MINIMAL_COUNTS
+
+
+def test_second_file_with_the_same_web_url_is_rejected_naming_the_first(run_import):
+    code, out, err = run_import(DUPLICATE)
+    assert code == 1
+    assert summary(out) == "1 created, 0 updated, 0 unchanged, 1 rejected"
+    assert lines_about(err, DUPLICATE / "b_second.txt") == [
+        f"{DUPLICATE / 'b_second.txt'}: same webUrl as {DUPLICATE / 'a_first.txt'}"
+    ]
+    assert Article.objects.get().title == "The first file with this URL"
+    assert not Topic.objects.exists()
+
+
+def test_good_documents_are_all_accepted(run_import):
+    code, out, err = run_import(GOOD)
+    assert code == 0, err
+    assert summary(out) == "7 created, 0 updated, 0 unchanged, 0 rejected"
+    assert Article.objects.get(web_url="https://example.com/news/offset").published_at.isoformat() == (
+        "2024-05-01T10:30:00+00:00"
+    )
+    dashes = Article.objects.get(web_url="https://example.com/news/dashes")
+    assert dashes.body == "Above the rule.\n\n---\n\nBelow the rule."
+    assert "<hr" in dashes.body_html and "Below the rule." in dashes.body_html
+    assert Article.objects.get(web_url="https://example.com/news/crlf").topics.get().slug == "ai"
+
+
+def test_optional_urls_that_are_not_http_are_dropped_with_warnings_and_never_stored(run_import):
+    path = GOOD / "unsafe_optional_urls.txt"
+    code, _, err = run_import(path)
+    assert code == 0
+    warnings = lines_about(err, path)
+    assert len(warnings) == 6 and all(": warning: " in line for line in warnings)
+    article = Article.objects.get()
+    assert (article.amp_web_url, article.cdn_amp_web_url) == ("", "")
+    assert list(ArticleImage.objects.values_list("url", flat=True)) == ["https://img.example.com/kept.jpg"]
+    link = RelatedLink.objects.get()
+    assert (link.web_url, link.amp_web_url) == ("https://other.example.net/story", "")
+    assert link.images == [{"url": "https://img.example.net/ok.png", "width": 100, "height": 50, "isCached": False}]
+
+
+def test_warnings_are_silent_at_verbosity_0(run_import):
+    code, _, err = run_import(GOOD / "unsafe_optional_urls.txt", "--verbosity", "0")
+    assert code == 0 and err == ""
+
+
+def test_missing_path_is_a_usage_error_and_writes_nothing(run_import, tmp_path):
+    code, out, err = run_import(MINIMAL, tmp_path / "nope")
+    assert code == 2
+    assert f"{tmp_path / 'nope'}: no such file or folder" in err
+    assert out == ""
+    assert not Article.objects.exists()
+
+
+def test_workers_below_one_is_a_usage_error(run_import):
+    code, _, err = run_import(MINIMAL, "--workers", "0")
+    assert code == 2 and "--workers must be at least 1" in err
+
+
+def test_dry_run_writes_nothing(run_import):
+    code, out, _ = run_import(GOOD, SEEDS, "--dry-run")
+    assert code == 0
+    assert summary(out) == "12 created, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)"
+    assert set(table_counts().values()) == {0}
+
+
+def test_dry_run_reports_changes_without_making_them(run_import, tmp_path):
+    copy = tmp_path / "doc.txt"
+    shutil.copy(MINIMAL, copy)
+    run_import(copy)
+    copy.write_text(copy.read_text().replace("Only the required fields", "A new title"))
+    code, out, _ = run_import(copy, "--dry-run")
+    assert summary(out).startswith("0 created, 1 updated, 0 unchanged")
+    assert Article.objects.get().title == "Only the required fields"
+
+
+def test_reimport_of_unchanged_files_writes_nothing(run_import, django_assert_max_num_queries):
+    run_import(GOOD, SEEDS)
+    before = list(Article.objects.values_list("id", "updated_at"))
+    with django_assert_max_num_queries(6):
+        code, out, _ = run_import(GOOD, SEEDS)
+    assert code == 0
+    assert summary(out) == "0 created, 0 updated, 12 unchanged, 0 rejected"
+    assert list(Article.objects.values_list("id", "updated_at")) == before
+
+
+def test_import_is_batched(run_import, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        code, _, _ = run_import(GOOD, SEEDS)
+    assert code == 0
+    assert Article.objects.count() == 12
+
+
+def test_changed_document_replaces_its_children_in_order(run_import, tmp_path):
+    doc = tmp_path / "doc.txt"
+    shutil.copy(SEEDS / "001_eaa275ea85e408ae.txt", doc)
+    run_import(doc)
+    article = Article.objects.get()
+    text = doc.read_text()
+    # Drop the second related link and the AI topic.
+    start = text.index('  - title: "Deep convolutional neural networks to predict cardiovascular risk from computed'
+                       ' tomography"\n    excerpt', text.index("related:") + 30)
+    end = text.index("  - title:", start + 10)
+    doc.write_text((text[:start] + text[end:]).replace("  - AI\n", ""))
+    code, out, _ = run_import(doc)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    article.refresh_from_db()
+    assert list(article.related_links.values_list("position", "quality")) == [(0, 14), (1, 2)]
+    assert list(article.topics.values_list("name", flat=True)) == ["Machine Learning"]
+    assert article.images.count() == 1
+    assert RelatedLink.objects.count() == 2
+
+
+def test_editor_decision_survives_reimport(run_import, tmp_path):
+    doc = tmp_path / "doc.txt"
+    shutil.copy(GOOD / "dash_line_in_body.txt", doc)  # published: true
+    run_import(doc)
+    Article.objects.update(published=False, published_decided_at=timezone.now())
+    doc.write_text(doc.read_text().replace("A rule inside the body", "A changed title"))
+    code, out, _ = run_import(doc)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    article = Article.objects.get()
+    assert article.title == "A changed title"
+    assert article.published is False
+
+
+def test_seed_published_applies_on_update_while_no_editor_decided(run_import, tmp_path):
+    doc = tmp_path / "doc.txt"
+    shutil.copy(MINIMAL, doc)  # published missing: false
+    run_import(doc)
+    assert Article.objects.get().published is False
+    doc.write_text(doc.read_text().replace("---\n", "---\npublished: true\n", 1))
+    code, out, _ = run_import(doc)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    assert Article.objects.get().published is True
+
+
+def test_database_refusing_one_record_leaves_no_rows_for_it(run_import, monkeypatch):
+    real_insert = writer._insert
+
+    def refuse_one(model, fields, rows):
+        if model is RelatedLink and any(row[2] == "Realising enterprise-scale machine learning with data governance"
+                                        for row in rows):
+            raise DatabaseError("simulated failure")
+        real_insert(model, fields, rows)
+
+    monkeypatch.setattr(writer, "_insert", refuse_one)
+    code, out, err = run_import(SEEDS)
+    assert code == 1
+    assert summary(out) == "4 created, 0 updated, 0 unchanged, 1 rejected"
+    assert lines_about(err, SEEDS / "003_61cd986f4dd0a3ec.txt") == [
+        f"{SEEDS / '003_61cd986f4dd0a3ec.txt'}: database refused it: simulated failure"
+    ]
+    assert not Article.objects.filter(web_url="https://www.nature.com/articles/s41746-021-00460-1").exists()
+    assert RelatedLink.objects.filter(article__isnull=True).count() == 0
+    assert Article.objects.count() == 4
+
+
+def test_worker_processes_give_the_same_result(monkeypatch):
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(importing, "READ_AHEAD", 5)
+    report = import_paths([BAD, DUPLICATE, GOOD, SEEDS], workers=2)
+    assert (report.created, report.rejected) == (13, len(list(BAD.iterdir())) + 1)
+    assert [p.path for p in report.problems if p.is_error][-1] == str(DUPLICATE / "b_second.txt")
+    assert Article.objects.count() == 13
+
+
+def test_progress_is_shown_on_a_terminal_only(run_import):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    from django.core.management import call_command
+
+    err = Terminal()
+    call_command("import_articles", str(SEEDS), stdout=io.StringIO(), stderr=err)
+    assert "\r5/5 files" in err.getvalue()
+    _, _, plain_err = run_import(SEEDS)
+    assert "files" not in plain_err
+
+
+def test_provider_named_by_its_own_article_wins_over_related_links(run_import):
+    run_import(SEEDS)
+    assert Provider.objects.get(domain="nature.com").name_from_article is True
