@@ -81,12 +81,16 @@ def _digest(value):
 def cached(name, parts, compute, timeout=None):
     """`compute()`, remembered under `name`, `parts` and the content version.
 
-    `parts` must hold every input of the computation (selected filters, query...)."""
+    `parts` must hold every input of the computation (selected filters, query...). With caching
+    off (PAGE_CACHE_SECONDS = 0) it simply computes."""
+    timeout = settings.PAGE_CACHE_SECONDS if timeout is None else timeout
+    if timeout <= 0:
+        return compute()
     key = f"{name}:{content_version()}:{_digest(parts)}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS if timeout is None else timeout)
+        cache.set(key, value, timeout)
     return value
 
 

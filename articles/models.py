@@ -5,11 +5,16 @@ The model knows no file format, page or admin. "Published" is defined once, in
 """
 
 import hashlib
+from datetime import datetime
+from functools import cached_property
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from .canonical import canonical_url, clean_url, related_stories
 
 URL_MAX_LENGTH = 2048
 
@@ -36,9 +41,22 @@ class Provider(models.Model):
         return reverse("articles:provider", kwargs={"domain": self.domain})
 
 
+SMALL_TOPIC_MEMBERS = 2000
+
+
+class TopicQuerySet(models.QuerySet):
+    def are_small(self, topic_ids, limit=SMALL_TOPIC_MEMBERS):
+        """True when the topics have at most `limit` articles between them (a capped count:
+        it reads at most `limit + 1` index entries whatever the topics' size)."""
+        memberships = Topic.articles.through.objects.filter(topic_id__in=topic_ids)
+        return memberships.values("pk")[: limit + 1].count() <= limit
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -58,11 +76,39 @@ class Topic(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
+        # Matches the partial indexes below (`WHERE published`), so reads walk an index.
         return self.filter(published=True)
 
+    def visible_to(self, user):
+        """Staff preview every article; everyone else sees the published ones only."""
+        return self if getattr(user, "is_staff", False) else self.published()
+
+    def with_page_data(self):
+        """What the article page shows, in a fixed number of queries whatever the counts."""
+        return self.select_related("provider").prefetch_related(
+            "topics",
+            "images",
+            models.Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider")),
+        )
+
+    def sharing_topics(self, topic_ids, small_topics=False):
+        """Articles in any of the topics, shaped for newest-first reads that walk the date index.
+
+        For large topics an EXISTS per row finds the first matches within a few rows. For small
+        topics (`small_topics=True`, see `Topic.objects.are_small`) that walk would check nearly
+        every article, so the few member ids are listed once and the walk only probes that list."""
+        memberships = Article.topics.through.objects.filter(topic_id__in=topic_ids)
+        if small_topics:
+            return self.filter(pk__in=memberships.values("article_id"))
+        return self.filter(Exists(memberships.filter(article_id=OuterRef("pk"))))
+
     def for_topics(self, slugs):
-        """Articles in any of the topics (OR within the facet)."""
-        return self.filter(topics__slug__in=list(slugs)).distinct() if slugs else self
+        """Articles in any of the topics (OR within the facet). A subquery, so no duplicates and
+        no DISTINCT: the result can still be ordered, counted and grouped freely."""
+        if not slugs:
+            return self
+        memberships = Article.topics.through.objects.filter(topic__slug__in=list(slugs))
+        return self.filter(id__in=memberships.values("article_id"))
 
     def from_providers(self, domains):
         return self.filter(provider__domain__in=list(domains)) if domains else self
@@ -94,10 +140,16 @@ class Article(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     # Title, excerpt, provider name and topic names, kept for text search.
     search_text = models.TextField(blank=True, editable=False)
+    # Distinct stories covering this one: the article itself plus its related links, deduplicated
+    # by canonical URL and title (see articles/stories.py). Derived at import, shown on cards.
+    source_count = models.PositiveIntegerField(default=1, editable=False)
     source_path = models.CharField(max_length=1024, blank=True)
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     slug = models.SlugField(max_length=120, unique=True)
+    # `canonical.canonical_url(web_url)`: finds the article a related link points at, whatever tracking
+    # parameters, scheme or trailing slash the link carries. Set by the importer.
+    url_key = models.CharField(max_length=URL_MAX_LENGTH, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -105,11 +157,33 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Reader pages only ever read published articles, in one of four orders: partial indexes
+        # over published rows, each ending with the (-published_at, -id) tie-break, let the
+        # database walk the index instead of sorting. (A bare `WHERE published` cannot use an
+        # index whose first column is `published` on SQLite; a partial index matches it.)
         indexes = [
-            models.Index(fields=["published", "-published_at"], name="article_pub_date_idx"),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_newest_idx",
+            ),
+            models.Index(
+                fields=["provider", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_provider_newest_idx",
+            ),
+            models.Index(
+                fields=["-quality", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_quality_idx",
+            ),
+            models.Index(
+                fields=["-heat", "-published_at", "-id"],
+                condition=models.Q(published=True),
+                name="article_heat_idx",
+            ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
-            models.Index(fields=["published", "-quality"], name="article_pub_quality_idx"),
-            models.Index(fields=["published", "-heat"], name="article_pub_heat_idx"),
+            models.Index(fields=["url_key"], name="article_url_key_idx"),
         ]
 
     def __str__(self):
@@ -127,6 +201,56 @@ class Article(models.Model):
     @property
     def heat_known(self):
         return self.heat is not None and self.heat >= 0
+
+    @cached_property
+    def related_coverage(self):
+        """Related links, one per story (see `canonical.related_stories`), newest first, undated
+        last. Links back to this article's own page are dropped, so the story has
+        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its URL without tracking parameters) and `portal_url` (our
+        page when the link is a published article of ours, else ""). One query beyond the
+        prefetched links."""
+        links = related_stories(self.web_url, self.related_links.all())
+        keys = {canonical_url(link.web_url) for link in links} - {""}
+        ours = {}
+        if keys:
+            ours = dict(
+                Article.objects.published().exclude(pk=self.pk).filter(url_key__in=keys)
+                .order_by("url_key", "-published_at").values_list("url_key", "slug")
+            )
+        for link in links:
+            slug = ours.get(canonical_url(link.web_url))
+            link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
+            link.href = clean_url(link.web_url)
+        oldest = datetime.min.replace(tzinfo=self.published_at.tzinfo)
+        return sorted(
+            links, key=lambda link: (link.published_at is not None, link.published_at or oldest), reverse=True
+        )
+
+    def more_on_topics(self, limit=4):
+        """Other published articles sharing a topic, newest first. Two small queries (topics
+        prefetched): a capped count picks the query shape that stays fast for small and large
+        topics alike (see `ArticleQuerySet.sharing_topics`)."""
+        topic_ids = [topic.pk for topic in self.topics.all()]
+        if not topic_ids:
+            return []
+        small = Topic.objects.are_small(topic_ids)
+        return list(
+            Article.objects.published().sharing_topics(topic_ids, small_topics=small).exclude(pk=self.pk)
+            .select_related("provider").newest_first()[:limit]
+        )
+
+    @property
+    def heat_level(self):
+        """Reader interest in words ("high", "moderate", "low"), or None when heat is unknown."""
+        if not self.heat_known:
+            return None
+        return "high" if self.heat >= 70 else "moderate" if self.heat >= 35 else "low"
+
+    @property
+    def first_image(self):
+        """The first image (uses prefetched `images` when there are; list pages prefetch them)."""
+        images = list(self.images.all())
+        return min(images, key=lambda image: image.position) if images else None
 
 
 class ArticleImage(models.Model):

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.article_list, name="list"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
+    path("topics/<str:slug>/feed/", feeds.TopicArticlesFeed(), name="topic_feed"),
     path("providers/<str:domain>/", views.provider_detail, name="provider"),
 ]

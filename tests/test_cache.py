@@ -193,3 +193,24 @@ def test_a_cached_page_keeps_its_headers(client, seeded):
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
     assert second["ETag"] == first["ETag"]
     assert second.content == first.content
+
+
+@page_cache_on
+def test_facet_counts_are_cached_until_the_content_changes(seeded):
+    from django.http import QueryDict
+
+    from articles.selectors import article_listing
+
+    def provider_counts(query):
+        listing = article_listing(QueryDict(query))
+        facet = next(facet for facet in listing.facets if facet.name == "provider")
+        return {value.value: value.count for value in facet.values}
+
+    before = provider_counts("")
+    Article.objects.filter(published=False).update(published=True)  # behind the cache's back
+
+    assert provider_counts("sort=oldest") == before  # another sort: the same counts, from the cache
+    assert provider_counts("page=2") == before
+    bump_content_version()
+    after = provider_counts("")
+    assert sum(after.values()) == Article.objects.published().count() > sum(before.values())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles.canonical import canonical_url, count_sources
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
 from .documents import ArticleRecord
@@ -21,7 +22,7 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 CONTENT_FIELDS = [
     "title", "excerpt", "published_at", "original_url", "web_url", "amp_web_url", "cdn_amp_web_url",
     "type", "category", "quality", "heat", "provider", "secured", "body", "body_html", "search_text",
-    "source_path", "content_hash", "updated_at",
+    "source_count", "source_path", "content_hash", "updated_at", "url_key",
 ]
 
 
@@ -131,9 +132,11 @@ def _article_values(item, providers, now):
         record.body,
         item.body_html,
         " ".join([record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]),
+        count_sources(record.web_url, [(link.web_url, link.title) for link in record.related]),
         item.path,
         item.content_hash,
         now,
+        canonical_url(record.web_url),
     )
 
 

@@ -1,0 +1,152 @@
+"""Full-text search over `Article.search_text` (title, excerpt, provider, topics).
+
+One entry point per concern, each choosing the database's own text index:
+
+- SQLite: an FTS5 table `articles_article_fts` (external content over `articles_article`, kept in
+  sync by triggers; see migration 0003 and `ensure_sqlite_index`), ranked by bm25.
+- PostgreSQL: a GIN index on `to_tsvector('english', search_text)`, ranked by `ts_rank`.
+- Anything else: every word must appear (case-insensitive substring), no ranking.
+
+User input never reaches a query language: it is split into words, and each word is quoted.
+"""
+
+import re
+
+from django.db import connections
+from django.db.models import Func, Q
+from django.db.models.expressions import RawSQL
+
+FTS_TABLE = "articles_article_fts"
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+WORD_RE = re.compile(r"\w+")
+
+
+def search_terms(text):
+    """The words of a query: at most MAX_TERMS, from its first MAX_QUERY_CHARS characters."""
+    words = WORD_RE.findall((text or "")[:MAX_QUERY_CHARS])
+    terms, seen = [], set()
+    for word in words:
+        key = word.casefold()
+        if key not in seen:
+            seen.add(key)
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def fts5_query(terms):
+    """An FTS5 MATCH expression: every term as a quoted string, all required."""
+    return " ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+
+
+def _vendor(queryset):
+    return connections[queryset.db].vendor
+
+
+def matching(queryset, terms):
+    """Articles of `queryset` containing every term."""
+    if not terms:
+        return queryset
+    vendor = _vendor(queryset)
+    if vendor == "sqlite":
+        return queryset.filter(
+            id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts5_query(terms)])
+        )
+    if vendor == "postgresql":
+        return queryset.alias(search_vector=EnglishVector("search_text")).filter(
+            search_vector=_pg_query(terms)
+        )
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_text__icontains=term)
+    return queryset.filter(condition)
+
+
+def ranked(queryset, terms):
+    """Articles of `queryset` containing every term, best match first (then newest first; newest
+    first only where the database has no text index)."""
+    if not terms:
+        return queryset
+    vendor = _vendor(queryset)
+    if vendor == "sqlite":
+        # Join the FTS table itself: the match runs once and bm25 comes with it (a correlated
+        # subquery would run the match once per article). The ORM cannot join a table without a
+        # relation, hence `extra()`; the match expression goes in as a parameter.
+        return queryset.extra(
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
+            params=[fts5_query(terms)],
+            select={"search_rank": f"{FTS_TABLE}.rank"},  # bm25: lower is better
+        ).order_by("search_rank", "-published_at", "-id")
+    if vendor == "postgresql":
+        from django.contrib.postgres.search import SearchRank
+
+        rank = SearchRank(EnglishVector("search_text"), _pg_query(terms))
+        return (
+            matching(queryset, terms)
+            .annotate(search_rank=rank)
+            .order_by("-search_rank", "-published_at", "-id")
+        )
+    return matching(queryset, terms).order_by("-published_at", "-id")
+
+
+def _pg_query(terms):
+    from django.contrib.postgres.search import SearchQuery
+
+    # "plain" search: words AND-ed, punctuation ignored; never a syntax error.
+    return SearchQuery(" ".join(terms), config="english", search_type="plain")
+
+
+class EnglishVector(Func):
+    """`to_tsvector('english', search_text)`: the very expression of the GIN index (migration 0003)."""
+
+    template = "to_tsvector('english'::regconfig, %(expressions)s)"
+
+    @property
+    def output_field(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        return SearchVectorField()
+
+
+# --- Keeping the SQLite index in place --------------------------------------------------------------
+
+_DELETE_OLD = (
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
+)
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_ai": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON articles_article BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+    f"{FTS_TABLE}_ad": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON articles_article BEGIN
+            {_DELETE_OLD}
+        END""",
+    f"{FTS_TABLE}_au": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON articles_article BEGIN
+            {_DELETE_OLD}
+            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
+        END""",
+}
+
+
+def ensure_sqlite_index(connection):
+    """Recreate the FTS5 sync triggers if missing, and then rebuild the index.
+
+    SQLite migrations that alter `articles_article` copy it into a new table and drop the old
+    one, which drops its triggers; this runs after every `migrate` (see `apps.py`) to put them back.
+    Returns True when something was repaired."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {row[0] for row in cursor.fetchall()}
+        if FTS_TABLE not in present or "articles_article" not in present:
+            return False  # before migration 0003, or it was unapplied
+        missing = [name for name in SQLITE_TRIGGERS if name not in present]
+        for name in missing:
+            cursor.execute(SQLITE_TRIGGERS[name])
+        if missing:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    return bool(missing)

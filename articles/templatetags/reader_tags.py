@@ -1,0 +1,28 @@
+"""Small helpers for the reader's templates."""
+
+from urllib.parse import urlsplit
+
+from django import template
+from django.template.defaulttags import querystring
+
+register = template.Library()
+
+
+@register.filter
+def http_url(value):
+    """`value` when it is an absolute http(s) URL, else "": nothing else may reach href or src."""
+    text = str(value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return text
+
+
+@register.simple_tag(takes_context=True)
+def facet_query(context, name, values):
+    """The current query string with facet `name` set to `values` and the page reset:
+    `{% querystring %}` for a facet whose name is a variable."""
+    return querystring(context, **{name: list(values), "page": None})

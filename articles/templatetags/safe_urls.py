@@ -1,0 +1,43 @@
+"""Only http(s) URLs reach `href` and `src`: `{{ url|http_url }}` is "" for anything else."""
+
+from urllib.parse import urlsplit
+
+from django import template
+
+from articles.canonical import clean_url
+
+register = template.Library()
+
+
+def is_http_url(value):
+    """An absolute http(s) URL with a host, and no whitespace or control characters that a
+    browser would strip to reveal another scheme."""
+    if not isinstance(value, str) or not value:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+@register.filter
+def http_url(value):
+    """The URL when it is http(s), else "". Autoescaping still applies to what comes out."""
+    value = str(value or "")
+    return value if is_http_url(value) else ""
+
+
+@register.filter
+def clean_http_url(value):
+    """`http_url` without tracking parameters (utm_*, fbclid...) or fragment."""
+    return http_url(clean_url(http_url(value)))
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """`path` made absolute for the current request ("" without one, e.g. on the 500 page)."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else ""

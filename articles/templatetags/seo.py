@@ -1,0 +1,34 @@
+"""Head tags for search engines and social cards."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from articles.structured_data import news_article
+
+register = template.Library()
+
+# As django.utils.html.json_script: inside <script> no "<", ">" or "&" may appear literally,
+# so "</script>" in a title cannot close the element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter(is_safe=True)
+def json_ld(value):
+    """`value` as a `<script type="application/ld+json">` element, escaped like `json_script`."""
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    # Safe: the JSON text carries no "<", ">" or "&" after the translation above.
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def news_article_ld(context, article):
+    """The article page's JSON-LD NewsArticle element ("" without a request)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return json_ld(news_article(article, request, getattr(settings, "PORTAL_NAME", "")))

@@ -1,0 +1,175 @@
+"""Page latency at scale: serve a large generated corpus with gunicorn and time the reader's pages.
+
+    .venv/bin/python bench/pages.py [--count 100000] [--requests 30] [--port 8102] [--workers 2]
+
+Builds (once, cached under bench/out/, which git ignores) a corpus of --count documents with
+bench/corpus.py and a SQLite database imported from it with `import_articles`; later runs reuse
+both. Then serves the database with gunicorn on 127.0.0.1 (debug off, like production), warms up,
+requests each page --requests times one after the other and prints median, p95 and max latency
+in milliseconds as seen by the client. The server is stopped at the end.
+"""
+
+import argparse
+import http.client
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def run(*args, env):
+    subprocess.run(args, cwd=ROOT, env=env, check=True)
+
+
+def ensure_database(count, env):
+    """bench/out/bench-<count>.sqlite3, imported from bench/out/corpus-<count>/; built when missing."""
+    corpus = OUT / f"corpus-{count}"
+    database = OUT / f"bench-{count}.sqlite3"
+    done = OUT / f"bench-{count}.imported"
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not (corpus / ".complete").exists():
+        from corpus import generate
+
+        started = time.perf_counter()
+        print(f"generating {count} documents in {corpus} ...", flush=True)
+        generate(corpus, count)
+        (corpus / ".complete").touch()
+        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+    env = {**env, "DATABASE_URL": f"sqlite:///{database}"}
+    if not done.exists():
+        for leftover in OUT.glob(f"bench-{count}.sqlite3*"):
+            leftover.unlink()
+        started = time.perf_counter()
+        print(f"importing into {database} ...", flush=True)
+        run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
+        run(PYTHON, "manage.py", "import_articles", str(corpus), env=env)
+        done.touch()
+        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)  # schema changes since
+    return database, env
+
+
+def sample_values(database):
+    """A published article's slug, a topic and a provider with many articles, for the URLs."""
+    with sqlite3.connect(database) as db:
+        slug = db.execute(
+            "SELECT slug FROM articles_article WHERE published ORDER BY published_at DESC LIMIT 1 OFFSET 500"
+        ).fetchone()[0]
+        topic = db.execute(
+            "SELECT t.slug FROM articles_topic t JOIN articles_article_topics m ON m.topic_id = t.id "
+            "GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        provider = db.execute(
+            "SELECT p.domain FROM articles_provider p JOIN articles_article a ON a.provider_id = p.id "
+            "WHERE p.domain NOT LIKE 'provider%' GROUP BY p.id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        total, published = db.execute("SELECT COUNT(*), SUM(published) FROM articles_article").fetchone()
+    return slug, topic, provider, total, published
+
+
+def get(port, path):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return response.status, len(body), elapsed * 1000
+
+
+def wait_until_up(port, server, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            get(port, "/healthz-bench-probe")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--port", type=int, default=8102)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-not-secret"),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    database, env = ensure_database(args.count, env)
+    run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
+    slug, topic, provider, total, published = sample_values(database)
+    pages = {
+        "list": "/",
+        "list, page 50": "/?page=50",
+        "faceted list (topic+provider)": f"/?topic={topic}&provider={provider}",
+        "faceted list (2 topics+year)": f"/?topic={topic}&topic=genomics&year=2021",
+        "topic page": f"/topics/{topic}/",
+        "search (topic word)": "/?q=genomics",
+        "search (common words)": "/?q=heart+disease",
+        "search + facet": f"/?q=calcium&provider={provider}",
+        "article page": f"/articles/{slug}/",
+    }
+
+    gunicorn = Path(PYTHON).parent / "gunicorn"
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(args.port, server)
+        print(
+            f"\n{total} articles ({published} published), gunicorn {args.workers} workers, "
+            f"{args.requests} sequential requests per page after warm-up; milliseconds\n"
+        )
+        print(f"{'page':32} {'status':>6} {'KiB':>6} {'median':>8} {'p95':>8} {'max':>8}")
+        for name, path in pages.items():
+            for _ in range(3):
+                get(args.port, path)
+            timings, status, size = [], None, 0
+            for _ in range(args.requests):
+                status, size, ms = get(args.port, path)
+                timings.append(ms)
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+            print(
+                f"{name:32} {status:>6} {size / 1024:>6.0f} {statistics.median(timings):>8.1f} "
+                f"{p95:>8.1f} {timings[-1]:>8.1f}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
