@@ -214,3 +214,13 @@ def test_facet_counts_are_cached_until_the_content_changes(seeded):
     bump_content_version()
     after = provider_counts("")
     assert sum(after.values()) == Article.objects.published().count() > sum(before.values())
+
+
+@pytest.mark.parametrize("path", ["/feed/", "/sitemap.xml", "/?topic=ai"])
+def test_feeds_and_lists_answer_conditional_gets(client, seeded, path):
+    first = client.get(path)
+    assert first.status_code == 200
+
+    again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
