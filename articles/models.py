@@ -84,11 +84,15 @@ class ArticleQuerySet(models.QuerySet):
         return self if getattr(user, "is_staff", False) else self.published()
 
     def with_page_data(self):
-        """What the article page shows, in a fixed number of queries whatever the counts."""
+        """What the article page shows, in a fixed number of queries whatever the counts.
+        (Children are ordered by position alone: their Meta ordering starts with `article`, which
+        would join the article table again just to sort.)"""
         return self.select_related("provider").prefetch_related(
             "topics",
-            "images",
-            models.Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider")),
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
+            models.Prefetch(
+                "related_links", queryset=RelatedLink.objects.select_related("provider").order_by("position")
+            ),
         )
 
     def sharing_topics(self, topic_ids, small_topics=False):
@@ -206,17 +210,19 @@ class Article(models.Model):
     def related_coverage(self):
         """Related links, one per story (see `canonical.related_stories`), newest first, undated
         last. Links back to this article's own page are dropped, so the story has
-        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its URL without tracking parameters) and `portal_url` (our
-        page when the link is a published article of ours, else ""). One query beyond the
-        prefetched links."""
+        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its
+        URL without tracking parameters) and `portal_url` (our page when the link is a published
+        article of ours, else ""). One query beyond the prefetched links."""
         links = related_stories(self.web_url, self.related_links.all())
         keys = {canonical_url(link.web_url) for link in links} - {""}
         ours = {}
         if keys:
-            ours = dict(
+            # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
+            matches = (
                 Article.objects.published().exclude(pk=self.pk).filter(url_key__in=keys)
-                .order_by("url_key", "-published_at").values_list("url_key", "slug")
+                .order_by().values_list("url_key", "published_at", "slug")
             )
+            ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
         for link in links:
             slug = ours.get(canonical_url(link.web_url))
             link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""

@@ -101,3 +101,8 @@ def test_an_unhandled_error_renders_the_500_page(client, db, settings):
         response = client.get("/articles/anything/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_sitemaps_may_be_cached_by_proxies(client, db):
+    assert "max-age=3600" in client.get("/sitemap.xml")["Cache-Control"]
+    assert "public" in client.get("/sitemap-articles.xml")["Cache-Control"]

@@ -56,9 +56,9 @@ def page(client, article):
     return client.get(article.get_absolute_url())
 
 
-def section(html, css_class):
-    """The HTML of the <section class="css_class"> element ("" when absent)."""
-    match = re.search(rf'<section class="{css_class}".*?</section>', html, re.S)
+def section(html, heading_id):
+    """The HTML of the <section> labelled by `heading_id` ("" when absent)."""
+    match = re.search(rf'<section [^>]*aria-labelledby="{heading_id}".*?</section>', html, re.S)
     return match.group(0) if match else ""
 
 
@@ -81,7 +81,7 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
     assert "Coronary artery calcification" in html
     assert 'width="620" height="480" referrerpolicy="no-referrer"' in html
     assert re.search(
-        r'<a class="button read-at" href="https://www\.news-medical\.net/news/20210129/[^"]+" '
+        r'<a class="button" href="https://www\.news-medical\.net/news/20210129/[^"]+" '
         r'rel="noopener noreferrer">Read at News Medical</a>', html
     )
 
@@ -96,14 +96,14 @@ def test_body_html_is_shown_as_html(client, db):
 def test_seed_001_related_coverage_collapses_three_nature_links_into_one_story(client, seed_001):
     assert RelatedLink.objects.filter(article=seed_001).count() == 3
     html = page(client, seed_001).content.decode()
-    related = section(html, "related-coverage")
-    assert related.count("<li>") == 1
+    related = section(html, "related-title")
+    assert related.count("<li class=\"related__item\">") == 1
     assert related.count("nature.com/articles/s41467-021-20966-2") == 1
     # The link carries no cookie-wall noise and the title no " | Publisher" suffix.
     assert 'href="https://www.nature.com/articles/s41467-021-20966-2"' in related
     assert "cookies_not_supported" not in related
     assert "| Nature Communications" not in related
-    assert "Nature · <time" in related
+    assert "Nature <span aria-hidden=\"true\">·</span> <time" in related
     assert "2 sources cover this story." in related
 
 
@@ -139,7 +139,7 @@ def test_related_link_to_the_article_itself_is_not_related_coverage(client, db):
     RelatedLink.objects.create(article=article, position=0, title="A story about hearts | A Example",
                                web_url="https://a.example/story?utm_medium=x")
     html = page(client, article).content.decode()
-    assert 'class="related-coverage"' not in html
+    assert not section(html, "related-title")
 
 
 def test_more_on_these_topics_lists_four_newest_published_sharing_a_topic(client, db):
@@ -149,7 +149,7 @@ def test_more_on_these_topics_lists_four_newest_published_sharing_a_topic(client
     make.published_article(title="Other topic", topics=["Genomics"], days=60)
     html = page(client, article).content.decode()
     found = re.findall(r">(Sharing \d|Sharing but unpublished|Other topic|The article)</a>",
-                       section(html, "more-on-topics"))
+                       section(html, "more-title"))
     assert found == [a.title for a in reversed(others)][:4]
 
 
