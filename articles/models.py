@@ -8,6 +8,7 @@ import hashlib
 from datetime import datetime
 from functools import cached_property
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -188,7 +189,10 @@ class Article(models.Model):
             ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
             models.Index(fields=["url_key"], name="article_url_key_idx"),
+            # The admin lists every article, newest first, published or not.
+            models.Index(fields=["-published_at", "-id"], name="article_date_idx"),
         ]
+        permissions = [("publish_article", "Can publish and unpublish articles")]
 
     def __str__(self):
         return self.title
@@ -302,6 +306,51 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class EditorialAction(models.Model):
+    """One editor's decision on an article's published state: who, when, from which state to which.
+
+    Written only by `articles.services.set_published`; never edited afterwards.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Published"
+        UNPUBLISH = "unpublish", "Unpublished"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_actions")
+    # The record outlives the account: a deleted user leaves an anonymous action behind.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="editorial_actions",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_state = models.BooleanField(help_text="Published before the action")
+    to_state = models.BooleanField(help_text="Published after the action")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        get_latest_by = "at"
+        indexes = [
+            models.Index(fields=["article", "-at"], name="editorial_article_at_idx"),
+            models.Index(fields=["user", "-at"], name="editorial_user_at_idx"),
+            models.Index(fields=["action", "-at"], name="editorial_action_at_idx"),
+        ]
+
+    def __str__(self):
+        who = self.user.get_username() if self.user else "someone"
+        return f"{who} {self.get_action_display().lower()} “{self.article}”"
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()
+
+    @staticmethod
+    def state_label(published):
+        return "published" if published else "unpublished"
 
 
 class ContentVersion(models.Model):

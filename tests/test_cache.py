@@ -224,3 +224,42 @@ def test_feeds_and_lists_answer_conditional_gets(client, seeded, path):
     again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 304
+
+
+# The write paths bump the version once their transaction commits.
+
+
+def test_an_editors_decision_bumps_the_version(seeded, django_capture_on_commit_callbacks):
+    from articles.services import set_published
+
+    article = Article.objects.get(title=FIRST_TITLE)
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert set_published([article.pk], False) == 1
+
+    assert content_version() == before + 1
+
+
+@page_cache_on
+def test_an_unpublished_article_leaves_the_cached_list_at_once(
+    client, seeded, django_capture_on_commit_callbacks
+):
+    from articles.services import set_published
+
+    assert FIRST_TITLE in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_published(Article.objects.filter(title=FIRST_TITLE), False)
+
+    assert FIRST_TITLE not in client.get("/").content.decode()
+
+
+def test_an_admin_deletion_bumps_the_version(admin_client, seeded, django_capture_on_commit_callbacks):
+    from articles.models import Topic
+
+    topic = Topic.objects.first()
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/articles/topic/{topic.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert content_version() == before + 1

@@ -11,7 +11,7 @@ def create_the_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_search_index'),
+        ('articles', '0004_editors_group'),
     ]
 
     operations = [

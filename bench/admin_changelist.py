@@ -1,0 +1,182 @@
+"""Time the editorial admin's article changelist (and its writes) on a generated corpus.
+
+    python bench/admin_changelist.py --count 10000 [--repeat 5] [--workdir /tmp/portal-bench]
+
+Builds (once) a corpus of --count documents with bench/corpus.py and a SQLite database holding
+them (import_articles), then requests admin pages through Django's test client, logged in as a
+superuser and as an editor, through the whole middleware stack. Prints, per page: median and
+slowest wall time, the number of SQL queries and the slowest query's time.
+Re-runs reuse the corpus and the database.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = [
+    ("list, newest first", ""),
+    ("page 50", "?p=50"),
+    ("unpublished", "?published__exact=0"),
+    ("search 'calcium scoring'", "?q=calcium+scoring"),
+    ("search provider name", "?q=Nature"),
+    ("topic", "?topic=cardiology"),
+    ("provider", "?provider__id__exact={provider}"),
+    ("quality band high", "?quality_band=high"),
+    ("year filter", "?year=2021"),
+    ("date hierarchy year", "?published_at__year=2021"),
+    ("topic+band+year+unpub", "?topic=cardiology&quality_band=high&year=2021&published__exact=0"),
+    ("sort by quality", "?o=5"),
+]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000, help="articles in the corpus (default 10000)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed requests per page (default 5)")
+    parser.add_argument("--workdir", default="/tmp/portal-bench", help="where corpus and database live")
+    return parser.parse_args()
+
+
+def setup_django(database):
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # also makes connection.queries record timings
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def build(count, workdir):
+    from django.core.management import call_command
+
+    from articles.models import Article
+    from bench.corpus import generate
+
+    call_command("migrate", verbosity=0)
+    have = Article.objects.count()
+    if have >= count:
+        print(f"reusing database: {have} articles")
+        return
+    corpus = workdir / f"corpus-{count}"
+    if not (corpus / f"{(count - 1) // 1000:04d}" / f"{count - 1:07d}.txt").exists():
+        started = time.perf_counter()
+        generate(corpus, count)
+        print(f"generated {count} documents in {time.perf_counter() - started:.1f}s")
+    started = time.perf_counter()
+    call_command("import_articles", str(corpus), verbosity=1)
+    print(f"imported in {time.perf_counter() - started:.1f}s")
+
+
+def users():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        "bench-admin", "admin@example.com", None
+    )
+    editor = User.objects.filter(username="bench-editor").first()
+    if editor is None:
+        editor = User.objects.create_user("bench-editor", "editor@example.com", None, is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+    return admin, editor
+
+
+def timed(client, method, url, repeat, **kwargs):
+    from django.db import connection, reset_queries
+
+    getattr(client, method)(url, **kwargs)  # warm up
+    walls, queries, slowest = [], 0, 0.0
+    for _ in range(repeat):
+        reset_queries()
+        started = time.perf_counter()
+        response = getattr(client, method)(url, **kwargs)
+        walls.append((time.perf_counter() - started) * 1000)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        queries = len(connection.queries)
+        slowest = max([slowest, *(float(q["time"]) * 1000 for q in connection.queries)])
+    return statistics.median(walls), max(walls), queries, slowest
+
+
+def main():
+    args = parse_args()
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    setup_django(workdir / f"admin-{args.count}.sqlite3")
+    build(args.count, workdir)
+
+    from django.contrib.admin.models import LogEntry
+    from django.test import Client
+
+    from articles.models import Article, EditorialAction, Provider
+
+    admin, editor = users()
+    total = Article.objects.count()
+    provider = Provider.objects.filter(articles__isnull=False).order_by("pk").first()
+    print(
+        f"\n{total} articles, {Provider.objects.count()} providers; {args.repeat} timed requests each "
+        "(median / slowest ms; queries per request; slowest query ms)\n"
+    )
+    print(f"{'page':28} {'user':7} {'median':>8} {'max':>8} {'queries':>8} {'slowest q':>10}")
+    for who, user in (("admin", admin), ("editor", editor)):
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        for label, query in PAGES:
+            url = "/admin/articles/article/" + query.format(provider=provider.pk)
+            median, worst, queries, slowest = timed(client, "get", url, args.repeat)
+            print(f"{label:28} {who:7} {median:8.1f} {worst:8.1f} {queries:8d} {slowest:10.1f}")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(editor)
+    median, worst, queries, slowest = timed(client, "get", "/admin/articles/editorialaction/", args.repeat)
+    print(
+        f"{'editorial actions list':28} {'editor':7} {median:8.1f} {worst:8.1f} {queries:8d} {slowest:10.1f}"
+    )
+
+    print("\nwrites (editor):")
+    article = Article.objects.filter(published=False).order_by("pk").first()
+    url = f"/admin/articles/article/{article.pk}/toggle-published/"
+    started = time.perf_counter()
+    for value in ("1", "0") * args.repeat:
+        client.post(url, {"published": value})
+    print(
+        f"  toggle one article: {(time.perf_counter() - started) * 1000 / (2 * args.repeat):.1f} ms per POST"
+    )
+    page = list(
+        Article.objects.filter(published=False).order_by("-published_at")[:50].values_list("pk", flat=True)
+    )
+    started = time.perf_counter()
+    client.post(
+        "/admin/articles/article/",
+        {"action": "publish_selected", "_selected_action": [str(pk) for pk in page]},
+    )
+    print(f"  bulk publish a page of {len(page)}: {(time.perf_counter() - started) * 1000:.1f} ms")
+    year = Article.objects.filter(published_at__year=2021, published=False)
+    selected = year.count()
+    started = time.perf_counter()
+    client.post(
+        "/admin/articles/article/?published_at__year=2021&published__exact=0",
+        {
+            "action": "publish_selected",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [str(page[0])],
+        },
+    )
+    print(
+        f"  bulk publish all {selected} unpublished of 2021 (select across): "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms"
+    )
+    # Put the corpus back as it was so that re-runs measure the same data.
+    Article.objects.filter(editorial_actions__isnull=False).update(published=False, published_decided_at=None)
+    EditorialAction.objects.all().delete()
+    LogEntry.objects.all().delete()
+
+
+if __name__ == "__main__":
+    main()
