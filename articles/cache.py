@@ -47,7 +47,8 @@ def content_version():
     return value
 
 
-def _forget_local_version():
+def forget_local_content_version():
+    """Read the version from the database on the next call (after this process's own change)."""
     with _lock:
         _last.update(value=None, read_at=0.0)
 
@@ -66,7 +67,7 @@ def bump_content_version():
         except IntegrityError:  # another process created it meanwhile
             ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now())
     # This process sees its own change at once (after commit); the others within CONTENT_VERSION_TTL.
-    transaction.on_commit(_forget_local_version)
+    transaction.on_commit(forget_local_content_version)
 
 
 def content_changed():

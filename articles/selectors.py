@@ -9,8 +9,10 @@ facet's counts come from one grouped query over the articles filtered by every *
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 
@@ -19,7 +21,7 @@ from .cache import cached
 from .filters import FACETS, ArticleFilter
 from .models import Article, ArticleImage, Provider, Topic
 
-FACET_LIMIT = 50  # values listed per facet (the most frequent; selected ones are always shown)
+FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
 
@@ -77,7 +79,8 @@ class Listing:
     def total(self):
         """How many articles match, without a COUNT query: every article has exactly one year, so
         the year facet (counted under every other filter) adds up to the total over the selected
-        years, or over all of them when none is selected."""
+        years, or over all of them when none is selected. As fresh as the facet counts (see
+        `_cached_counts`)."""
         years = next(facet for facet in self.facets if facet.name == "year")
         return sum(value.count for value in years.values if value.selected or not years.selected)
 
@@ -106,17 +109,20 @@ def article_listing(data, *, topic=None, provider=None):
         Prefetch("topics", queryset=Topic.objects.order_by("name")),
         Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
     )
-    counters = {"topic": topic_counts, "provider": provider_counts, "year": year_counts}
+    counts = {}
+    for name in FACETS:
+        if provider is not None and name == "provider":
+            continue  # a provider's page needs no provider facet
+        counts[name] = _cached_counts(filterset, name, topic, provider)
     facets = [
         _facet(
             filterset,
             name,
-            _counts(counters[name], filterset, name, topic, provider),
+            values,
             by_count=name != "year",
             hide=topic.slug if topic is not None and name == "topic" else None,
         )
-        for name in FACETS
-        if not (provider is not None and name == "provider")  # a provider's page needs no provider facet
+        for name, values in counts.items()
     ]
     chips = _chips(filterset, facets)
     return Listing(
@@ -130,18 +136,6 @@ def article_listing(data, *, topic=None, provider=None):
         topic=topic,
         provider=provider,
     )
-
-
-def _counts(counter, filterset, name, topic, provider):
-    """One facet's counts, computed under every other filter; cached under the content version
-    (articles/cache.py), so page 2, another sort or another selection in this facet reuse them."""
-    others = sorted(
-        (key, tuple(sorted(value)) if isinstance(value, list) else value)
-        for key, value in filterset.cleaned.items()
-        if key not in (name, "sort") and value
-    )
-    inputs = (name, topic and topic.slug, provider and provider.domain, others)
-    return cached("facet", inputs, lambda: counter(filterset.filtered(exclude={name})))
 
 
 def unknown_values(listing):
@@ -164,14 +158,16 @@ def unknown_values(listing):
 
 def topic_counts(articles, limit=FACET_LIMIT):
     """[(slug, name, count)] over `articles`, counted from a subquery of their ids (never over a
-    queryset already joined through topics, which would count the wrong rows)."""
+    queryset already joined through topics, which would count the wrong rows). Grouped by topic id
+    alone, names fetched afterwards for the few topics listed: joining the topic table before
+    grouping costs a lookup per membership row (tens of thousands on the front page)."""
     memberships = Article.topics.through.objects.filter(article_id__in=articles.order_by().values("id"))
-    rows = (
-        memberships.values("topic__slug", "topic__name")
-        .annotate(count=Count("id"))
-        .order_by("-count", "topic__name")[:limit]
-    )
-    return [(row["topic__slug"], row["topic__name"], row["count"]) for row in rows]
+    rows = memberships.values("topic_id").annotate(count=Count("id")).order_by("-count", "topic_id")[:limit]
+    counts = {row["topic_id"]: row["count"] for row in rows}
+    if not counts:
+        return []
+    topics = Topic.objects.filter(id__in=list(counts)).values_list("id", "slug", "name")
+    return sorted(((slug, name, counts[pk]) for pk, slug, name in topics), key=lambda row: (-row[2], row[1]))
 
 
 def provider_counts(articles, limit=FACET_LIMIT):
@@ -189,6 +185,37 @@ def year_counts(articles):
         articles.order_by().values(year=UtcYear("published_at")).annotate(count=Count("id")).order_by("-year")
     )
     return [(str(row["year"]), str(row["year"]), row["count"]) for row in rows]
+
+
+COUNTERS = {"topic": topic_counts, "provider": provider_counts, "year": year_counts}
+
+
+def _cached_counts(filterset, name, topic, provider):
+    """A facet's counts, remembered for `PORTAL_FACET_CACHE_SECONDS` (default 60; 0 turns it off).
+
+    Counting the front page's 30,000 published articles by topic takes tens of milliseconds; the
+    same few filter combinations are asked for again and again. The key is everything the counts
+    depend on: the page's topic or provider, and every filter but this facet's own, plus the
+    content version (articles/cache.py): an import or an editor's decision makes the old counts
+    unreachable in every app server within CONTENT_VERSION_TTL seconds."""
+    timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)
+    if not timeout:
+        return COUNTERS[name](filterset.filtered(exclude={name}))
+    cleaned = filterset.cleaned
+    state = {
+        "facet": name,
+        "page": [topic and topic.slug, provider and provider.domain],
+        "terms": [term.casefold() for term in filterset.terms],
+        **{other: sorted(filterset.selected(other)) for other in FACETS if other != name},
+    }
+    if not cleaned.get("q"):
+        state.pop("terms")
+    return cached(
+        "articles:facets:v2",
+        json.dumps(state, sort_keys=True),
+        lambda: COUNTERS[name](filterset.filtered(exclude={name})),
+        timeout=timeout,
+    )
 
 
 def _facet(filterset, name, counts, by_count=True, hide=None):

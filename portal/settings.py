@@ -226,3 +226,5 @@ LOGGING = {
 }
 
 PORTAL_NAME = "Cardio AI News"
+# Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
+PORTAL_FACET_CACHE_SECONDS = int(os.environ.get("PORTAL_FACET_CACHE_SECONDS", "60"))

@@ -17,3 +17,6 @@ SECURE_SSL_REDIRECT = False
 # that change rows directly see their change; the content version is read on every use.
 PAGE_CACHE_SECONDS = 0
 CONTENT_VERSION_TTL = 0
+# Facet counts are cached between requests in production (articles.selectors); tests see fresh
+# counts unless a test turns the cache on.
+PORTAL_FACET_CACHE_SECONDS = 0

@@ -69,9 +69,13 @@ def seeded(db, run_import):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (pages, facet counts, login failures)."""
+    """Each test starts with an empty cache (pages, facet counts, login failures) and reads the
+    content version afresh."""
     from django.core.cache import cache
 
+    from articles.cache import forget_local_content_version
+
     cache.clear()
+    forget_local_content_version()
     yield
     cache.clear()

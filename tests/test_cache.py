@@ -13,13 +13,6 @@ FIRST_TITLE = "Deep learning with SPECT accurately predicts major adverse cardia
 page_cache_on = override_settings(PAGE_CACHE_SECONDS=60)
 
 
-@pytest.fixture(autouse=True)
-def _forget_version_read_by_other_tests():
-    from articles import cache
-
-    cache._forget_local_version()
-
-
 def retitle_behind_the_cache(new_title):
     """Change what the list shows without telling anyone (as a stray write would)."""
     Article.objects.filter(title=FIRST_TITLE).update(title=new_title)
@@ -195,7 +188,7 @@ def test_a_cached_page_keeps_its_headers(client, seeded):
     assert second.content == first.content
 
 
-@page_cache_on
+@override_settings(PORTAL_FACET_CACHE_SECONDS=60)
 def test_facet_counts_are_cached_until_the_content_changes(seeded):
     from django.http import QueryDict
 

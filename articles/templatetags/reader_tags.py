@@ -1,9 +1,11 @@
 """Small helpers for the reader's templates."""
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django import template
 from django.template.defaulttags import querystring
+from django.urls import get_script_prefix, reverse
 
 register = template.Library()
 
@@ -26,3 +28,20 @@ def facet_query(context, name, values):
     """The current query string with facet `name` set to `values` and the page reset:
     `{% querystring %}` for a facet whose name is a variable."""
     return querystring(context, **{name: list(values), "page": None})
+
+
+@lru_cache(maxsize=4096)
+def _reverse_cached(prefix, name, value):
+    return reverse(name, args=[value])
+
+
+@register.filter
+def topic_url(topic):
+    """`topic.get_absolute_url()`, remembered: list pages link the same few topics many times."""
+    return _reverse_cached(get_script_prefix(), "articles:topic", topic.slug)
+
+
+@register.filter
+def provider_url(provider):
+    """`provider.get_absolute_url()`, remembered."""
+    return _reverse_cached(get_script_prefix(), "articles:provider", provider.domain)
