@@ -6,10 +6,11 @@
 1. Builds (once) a corpus of --count documents under bench/out/ and imports it into
    bench/out/load-<count>.sqlite3 (reused on later runs; `migrate` brings it up to date).
 2. Serves it with gunicorn (`portal.wsgi`, 2 workers, production settings, on 127.0.0.1 only) and
-   runs wrk for --duration seconds on each page: the list, a faceted list, a search, an article
-   page and /healthz. Prints requests/s, p50 and p99 latency, and each page's throughput as a
-   ratio to /healthz (target: >= 0.5). Mode "cached" is the production configuration (anonymous
-   pages from the cache); "uncached" sets DJANGO_PAGE_CACHE_SECONDS=0 to show the pages' own cost.
+   runs wrk for --duration seconds on each page, after --warmup seconds not counted: the list, a
+   faceted list, a search, an article page and /healthz. Prints requests/s, p50 and p99 latency,
+   and each page's throughput as a ratio to /healthz (target: >= 0.5). Mode "cached" is the
+   production configuration (anonymous pages and facet counts from the cache); "uncached" turns
+   both caches off (DJANGO_PAGE_CACHE_SECONDS=0, PORTAL_FACET_CACHE_SECONDS=0): the pages' own cost.
 3. Fault test, on a copy of the database: readers (wrk over the same pages) while an import of
    --fault-docs new documents runs in its own process and an editor toggles articles through the
    service function. Some of the imported documents are new versions of the toggled articles
@@ -244,7 +245,7 @@ def check_status(port, path):
 
 
 def measure(database, urls, mode, args):
-    extra = {"DJANGO_PAGE_CACHE_SECONDS": "0"} if mode == "uncached" else {}
+    extra = {"DJANGO_PAGE_CACHE_SECONDS": "0", "PORTAL_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
     server = Server(server_environment(database, **extra), args.port, OUT / f"load-server-{mode}.log")
     results = {}
     try:
@@ -252,6 +253,11 @@ def measure(database, urls, mode, args):
             status = check_status(args.port, path)
             if status != 200:
                 print(f"  {name}: {path} answers {status}; measured anyway", flush=True)
+            if args.warmup:  # not counted: fills both workers' caches, as a running site has them
+                subprocess.run(
+                    wrk_command(f"http://{HOST}:{args.port}{path}", args.warmup, args.connections),
+                    capture_output=True, timeout=args.warmup + 60,
+                )
             output = subprocess.run(
                 wrk_command(f"http://{HOST}:{args.port}{path}", args.duration, args.connections),
                 capture_output=True,
@@ -262,7 +268,10 @@ def measure(database, urls, mode, args):
     finally:
         server.stop()
     base = results.get("healthz", {}).get("rps") or 0
-    print(f"\n{mode}: gunicorn 2 workers, wrk -t2 -c{args.connections} -d{args.duration}s per page")
+    print(
+        f"\n{mode}: gunicorn 2 workers, wrk -t2 -c{args.connections} -d{args.duration}s per page"
+        f" after {args.warmup}s of warm-up"
+    )
     print(f"  {'page':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'/healthz':>10}{'non-2xx':>9}  path")
     for name, row in results.items():
         ratio = f"{row['rps'] / base:.2f}" if base else "-"
@@ -450,6 +459,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk per page before measuring")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--modes", default="cached,uncached")
