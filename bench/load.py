@@ -245,9 +245,15 @@ def check_status(port, path):
 
 
 def measure(database, urls, mode, args):
-    extra = {"DJANGO_PAGE_CACHE_SECONDS": "0", "PORTAL_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
+    """wrk on each page in turn, in --rounds rounds (the machine's other load drifts; taking the
+    pages in turn several times spreads it evenly): req/s and p50 are the rounds' means, p99 the
+    worst round's."""
+    extra = (
+        {"DJANGO_PAGE_CACHE_SECONDS": "0", "PORTAL_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
+    )
     server = Server(server_environment(database, **extra), args.port, OUT / f"load-server-{mode}.log")
-    results = {}
+    rounds = {name: [] for name in urls}
+    seconds = max(1, round(args.duration / args.rounds))
     try:
         for name, path in urls.items():
             status = check_status(args.port, path)
@@ -256,21 +262,33 @@ def measure(database, urls, mode, args):
             if args.warmup:  # not counted: fills both workers' caches, as a running site has them
                 subprocess.run(
                     wrk_command(f"http://{HOST}:{args.port}{path}", args.warmup, args.connections),
-                    capture_output=True, timeout=args.warmup + 60,
+                    capture_output=True,
+                    timeout=args.warmup + 60,
                 )
-            output = subprocess.run(
-                wrk_command(f"http://{HOST}:{args.port}{path}", args.duration, args.connections),
-                capture_output=True,
-                text=True,
-                timeout=args.duration + 60,
-            ).stdout
-            results[name] = parse_wrk(output)
+        for _ in range(args.rounds):
+            for name, path in urls.items():
+                output = subprocess.run(
+                    wrk_command(f"http://{HOST}:{args.port}{path}", seconds, args.connections),
+                    capture_output=True,
+                    text=True,
+                    timeout=seconds + 60,
+                ).stdout
+                rounds[name].append(parse_wrk(output))
     finally:
         server.stop()
+    results = {
+        name: {
+            "rps": sum(r["rps"] for r in runs) / len(runs),
+            "p50": sum(r["p50"] for r in runs) / len(runs),
+            "p99": max(r["p99"] for r in runs),
+            "non_2xx": sum(r["non_2xx"] for r in runs),
+        }
+        for name, runs in rounds.items()
+    }
     base = results.get("healthz", {}).get("rps") or 0
     print(
-        f"\n{mode}: gunicorn 2 workers, wrk -t2 -c{args.connections} -d{args.duration}s per page"
-        f" after {args.warmup}s of warm-up"
+        f"\n{mode}: gunicorn 2 workers, wrk -t2 -c{args.connections},"
+        f" {args.rounds} rounds of {seconds}s per page after {args.warmup}s of warm-up"
     )
     print(f"  {'page':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'/healthz':>10}{'non-2xx':>9}  path")
     for name, row in results.items():
@@ -458,7 +476,8 @@ def fault_test(database, urls, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page, over all rounds")
+    parser.add_argument("--rounds", type=int, default=2, help="times each page is measured, in turn")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk per page before measuring")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8105)
