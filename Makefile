@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres lint bench
+.PHONY: help install install-dev migrate seed run test test-postgres lint bench bench-import
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ seed: migrate ## Import the sample documents in seeds/
 
 run: seed ## Install, migrate, import seeds/ and serve on http://127.0.0.1:$(PORT)/
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+bench-import: install ## Import-rate benchmark: 100,000 generated documents (COUNT=... for fewer)
+	$(BIN)/python bench/import_rate.py --count $(or $(COUNT),100000)
 
 test: install-dev ## Run the whole test suite
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run

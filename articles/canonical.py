@@ -32,6 +32,27 @@ DEFAULT_PORTS = {80, 443}
 PUBLISHER_SUFFIX_RE = re.compile(r"\s+\|\s+[^|]{1,80}$")
 TITLE_MIN_AFTER_SUFFIX = 12  # never reduce a title to a stub that would match unrelated ones
 NON_WORD_RE = re.compile(r"[\W_]+")
+MAX_URL_LENGTH = 2048  # the URL columns' size
+
+
+# Most URLs are plain printable ASCII with a simple host: checked by one regex, without urlsplit.
+_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?", re.IGNORECASE)
+
+
+def is_http_url(value):
+    """True for an absolute http(s) URL with a host and no spaces or control characters."""
+    if not isinstance(value, str) or not value or len(value) > MAX_URL_LENGTH:
+        return False
+    if _PLAIN_HTTP_URL.fullmatch(value):
+        return True
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(hostname)
 
 
 def _is_noise(name):

@@ -11,8 +11,9 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
+from django.db.models import Prefetch
 
-from articles.models import Article
+from articles.models import Article, ArticleImage, RelatedLink
 
 CHUNK_SIZE = 500
 
@@ -29,7 +30,9 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-_Dumper.add_representer(_Timestamp, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(value)))
+_Dumper.add_representer(
+    _Timestamp, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(value))
+)
 
 
 def _timestamp(value):
@@ -58,41 +61,52 @@ def article_data(article, topic_names):
 
     `article` comes with its provider, images and related links (with providers) loaded;
     `topic_names` in the order the document listed them."""
-    return _compact([
-        ("category", article.category),
-        ("title", article.title),
-        ("excerpt", article.excerpt),
-        ("publishedDateTime", _timestamp(article.published_at)),
-        ("originalUrl", article.original_url),
-        ("webUrl", article.web_url),
-        ("ampWebUrl", article.amp_web_url),
-        ("cdnAmpWebUrl", article.cdn_amp_web_url),
-        ("type", article.type),
-        ("quality", article.quality),
-        ("heat", article.heat),
-        ("published", article.published),
-        ("provider", _provider(article.provider)),
-        ("topics", list(topic_names)),
-        ("images", [_image(i.url, i.width, i.height, i.is_cached) for i in article.images.all()]),
-        ("related", [
-            _compact([
-                ("title", link.title),
-                ("excerpt", link.excerpt),
-                ("publishedDateTime", _timestamp(link.published_at)),
-                ("webUrl", link.web_url),
-                ("ampWebUrl", link.amp_web_url),
-                ("cdnAmpWebUrl", link.cdn_amp_web_url),
-                ("type", link.type),
-                ("provider", _provider(link.provider)),
-                ("quality", link.quality),
-                ("images", [
-                    _image(i.get("url"), i.get("width"), i.get("height"), i.get("isCached")) for i in link.images
-                ]),
-            ])
-            for link in article.related_links.all()
-        ]),
-        ("secured", article.secured),
-    ])
+    return _compact(
+        [
+            ("category", article.category),
+            ("title", article.title),
+            ("excerpt", article.excerpt),
+            ("publishedDateTime", _timestamp(article.published_at)),
+            ("originalUrl", article.original_url),
+            ("webUrl", article.web_url),
+            ("ampWebUrl", article.amp_web_url),
+            ("cdnAmpWebUrl", article.cdn_amp_web_url),
+            ("type", article.type),
+            ("quality", article.quality),
+            ("heat", article.heat),
+            ("published", article.published),
+            ("provider", _provider(article.provider)),
+            ("topics", list(topic_names)),
+            ("images", [_image(i.url, i.width, i.height, i.is_cached) for i in article.images.all()]),
+            (
+                "related",
+                [
+                    _compact(
+                        [
+                            ("title", link.title),
+                            ("excerpt", link.excerpt),
+                            ("publishedDateTime", _timestamp(link.published_at)),
+                            ("webUrl", link.web_url),
+                            ("ampWebUrl", link.amp_web_url),
+                            ("cdnAmpWebUrl", link.cdn_amp_web_url),
+                            ("type", link.type),
+                            ("provider", _provider(link.provider)),
+                            ("quality", link.quality),
+                            (
+                                "images",
+                                [
+                                    _image(i.get("url"), i.get("width"), i.get("height"), i.get("isCached"))
+                                    for i in link.images
+                                ],
+                            ),
+                        ]
+                    )
+                    for link in article.related_links.all()
+                ],
+            ),
+            ("secured", article.secured),
+        ]
+    )
 
 
 # Blocks of front matter that the seeds set apart with a blank line.
@@ -116,8 +130,11 @@ def _topic_names(article_ids):
     """{article id: [topic name, ...]} in the order the documents listed them (membership order)."""
     Membership = Article.topics.through
     names = {}
-    rows = (Membership.objects.filter(article_id__in=article_ids).order_by("pk")
-            .values_list("article_id", "topic__name"))
+    rows = (
+        Membership.objects.filter(article_id__in=article_ids)
+        .order_by("pk")
+        .values_list("article_id", "topic__name")
+    )
     for article_id, name in rows:
         names.setdefault(article_id, []).append(name)
     return names
@@ -133,8 +150,19 @@ def export_articles(directory, on_progress=None):
     written = 0
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]
-        articles = (Article.objects.filter(pk__in=chunk).order_by("pk").select_related("provider")
-                    .prefetch_related("images", "related_links__provider"))
+        articles = (
+            Article.objects.filter(pk__in=chunk)
+            .order_by("pk")
+            .select_related("provider")
+            .prefetch_related(
+                # By position alone: the children's Meta ordering starts with `article`, a join.
+                Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
+                Prefetch(
+                    "related_links",
+                    queryset=RelatedLink.objects.select_related("provider").order_by("position"),
+                ),
+            )
+        )
         topics = _topic_names(chunk)
         for article in articles:
             text = render_document(article, topics.get(article.pk, []))

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .canonical import MAX_URL_LENGTH as URL_MAX_LENGTH
 from .canonical import canonical_url, clean_url, related_stories
-
-URL_MAX_LENGTH = 2048
 
 
 def normalize_domain(domain):

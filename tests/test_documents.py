@@ -71,14 +71,17 @@ def test_python_tags_construct_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "pwned").exists()
 
 
-@pytest.mark.parametrize("front", [
-    "a: !!binary aGVsbG8=",
-    "a: !!set {x, y}",
-    "a: !custom thing",
-    "? [a, b]\n: c",
-    "<<: {title: merged}",
-    "a: &anchor [1]\nb: *anchor",
-])
+@pytest.mark.parametrize(
+    "front",
+    [
+        "a: !!binary aGVsbG8=",
+        "a: !!set {x, y}",
+        "a: !custom thing",
+        "? [a, b]\n: c",
+        "<<: {title: merged}",
+        "a: &anchor [1]\nb: *anchor",
+    ],
+)
 def test_only_plain_yaml_data_is_accepted(front):
     with pytest.raises(DocumentError):
         load_front_matter(front)
@@ -86,8 +89,7 @@ def test_only_plain_yaml_data_is_accepted(front):
 
 def test_very_deep_nesting_is_refused_quickly_without_crashing():
     # The C composer segfaults on such input; the event-based loader stops at depth 21.
-    for front in ["a: " + "[" * 120_000, "a:\n" + "- " * 100_000 + "x",
-                  "a: " + "{a: " * 60_000]:
+    for front in ["a: " + "[" * 120_000, "a:\n" + "- " * 100_000 + "x", "a: " + "{a: " * 60_000]:
         with pytest.raises(DocumentError, match="nested deeper than 20"):
             load_front_matter(front)
 
@@ -96,7 +98,9 @@ def test_huge_numbers_are_rejected_not_crashing():
     with pytest.raises(DocumentError, match="invalid number"):
         load_front_matter("quality: " + "9" * 5000)
     with pytest.raises(DocumentError, match="out of range"):
-        parse_document(b"---\ntitle: t\nwebUrl: https://e.com/a\npublishedDateTime: 2024-01-01\nquality: 10000000\n---\n")
+        parse_document(
+            b"---\ntitle: t\nwebUrl: https://e.com/a\npublishedDateTime: 2024-01-01\nquality: 10000000\n---\n"
+        )
 
 
 def test_file_larger_than_the_limit_is_rejected():
@@ -141,7 +145,13 @@ def test_unknown_keys_are_ignored():
 
 def test_missing_optional_fields_get_defaults():
     record = parse("minimal.txt")
-    assert (record.excerpt, record.type, record.quality, record.heat, record.published) == ("", "", None, None, False)
+    assert (record.excerpt, record.type, record.quality, record.heat, record.published) == (
+        "",
+        "",
+        None,
+        None,
+        False,
+    )
     assert (record.topics, record.images, record.related, record.secured, record.body) == ([], [], [], "", "")
     assert (record.provider.domain, record.provider.name) == ("minimal.example.org", "minimal.example.org")
 
@@ -181,18 +191,21 @@ def test_front_matter_ends_at_the_first_closing_line():
     assert (front, body) == ("a: 1", "b\n---\nc")
 
 
-@pytest.mark.parametrize("url, ok", [
-    ("https://example.com/a?b=c&d=e#f", True),
-    ("HTTP://Example.com", True),
-    ("https://例え.jp/パス", True),
-    ("javascript:alert(1)", False),
-    ("ftp://example.com/", False),
-    ("/relative/path", False),
-    ("https://", False),
-    ("https://exa mple.com/", False),
-    ("https://example.com/\x00", False),
-    ("http:///no-host", False),
-])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://example.com/a?b=c&d=e#f", True),
+        ("HTTP://Example.com", True),
+        ("https://例え.jp/パス", True),
+        ("javascript:alert(1)", False),
+        ("ftp://example.com/", False),
+        ("/relative/path", False),
+        ("https://", False),
+        ("https://exa mple.com/", False),
+        ("https://example.com/\x00", False),
+        ("http:///no-host", False),
+    ],
+)
 def test_is_http_url(url, ok):
     assert is_http_url(url) is ok
 

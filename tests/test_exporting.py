@@ -53,20 +53,41 @@ Body with a rule:
 
 def snapshot():
     """Everything an article is, keyed by its identity, minus bookkeeping (ids, timestamps, file paths)."""
-    skip = {"id", "created_at", "updated_at", "source_path", "content_hash", "provider", "published_decided_at"}
+    skip = {
+        "id",
+        "created_at",
+        "updated_at",
+        "source_path",
+        "content_hash",
+        "provider",
+        "published_decided_at",
+    }
     fields = [f.name for f in Article._meta.concrete_fields if f.name not in skip]
     Membership = Article.topics.through
     articles = {}
     for article in Article.objects.select_related("provider").order_by("web_url"):
         row = {name: getattr(article, name) for name in fields}
         row["provider"] = (article.provider.domain, article.provider.name)
-        row["topics"] = list(Membership.objects.filter(article=article).order_by("pk")
-                             .values_list("topic__slug", "topic__name"))
+        row["topics"] = list(
+            Membership.objects.filter(article=article)
+            .order_by("pk")
+            .values_list("topic__slug", "topic__name")
+        )
         row["images"] = list(article.images.values_list("position", "url", "width", "height", "is_cached"))
         row["related"] = [
-            (link.position, link.title, link.excerpt, link.published_at, link.web_url, link.amp_web_url,
-             link.cdn_amp_web_url, link.type, link.provider and (link.provider.domain, link.provider.name),
-             link.quality, link.images)
+            (
+                link.position,
+                link.title,
+                link.excerpt,
+                link.published_at,
+                link.web_url,
+                link.amp_web_url,
+                link.cdn_amp_web_url,
+                link.type,
+                link.provider and (link.provider.domain, link.provider.name),
+                link.quality,
+                link.images,
+            )
             for link in RelatedLink.objects.filter(article=article).select_related("provider")
         ]
         articles[article.web_url] = row
@@ -85,7 +106,9 @@ def test_round_trip_loses_nothing(run_import, run_export, tmp_path):
     assert code == 0, err
     before = snapshot()
     assert len(before["articles"]) == 13
-    assert before["articles"]["https://tricky.example.org/a?x=1&y=2#frag"]["body"].startswith("Body with a rule:")
+    assert before["articles"]["https://tricky.example.org/a?x=1&y=2#frag"]["body"].startswith(
+        "Body with a rule:"
+    )
 
     code, out, _ = run_export(tmp_path / "out")
     assert code == 0

@@ -13,12 +13,23 @@ from .conftest import BAD, GOOD, ROOT
 def manage(tmp_path_factory):
     """Run manage.py against a migrated throwaway SQLite file; return (exit code, stdout, stderr)."""
     database = tmp_path_factory.mktemp("cli") / "db.sqlite3"
-    env = {**os.environ, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": ""}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "",
+    }
     env.pop("DJANGO_SETTINGS_MODULE")
 
     def run(*args):
-        result = subprocess.run([sys.executable, "manage.py", *map(str, args)], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "manage.py", *map(str, args)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         return result.returncode, result.stdout, result.stderr
 
     code, _, err = run("migrate", "--noinput", "-v0")
@@ -29,8 +40,10 @@ def manage(tmp_path_factory):
 def test_rejection_exits_1_with_one_line_per_file_and_no_traceback(manage, tmp_path):
     # Deep enough to crash PyYAML's C composer (a segfault) if it were ever given this document.
     deep = tmp_path / "deep.txt"
-    deep.write_text("---\ntitle: deep\nwebUrl: https://e.com/deep\npublishedDateTime: 2024-01-01\n"
-                    "extra: " + "[" * 120_000 + "\n---\n")
+    deep.write_text(
+        "---\ntitle: deep\nwebUrl: https://e.com/deep\npublishedDateTime: 2024-01-01\n"
+        "extra: " + "[" * 120_000 + "\n---\n"
+    )
     code, out, err = manage("import_articles", GOOD / "minimal.txt", deep, BAD / "tag_python_apply.txt")
     assert code == 1
     assert out.strip().splitlines()[-1] == "1 created, 0 updated, 0 unchanged, 2 rejected"

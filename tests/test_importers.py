@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 MINIMAL = GOOD / "minimal.txt"
 # What importing MINIMAL alone writes.
-MINIMAL_COUNTS = {"Article": 1, "ArticleImage": 0, "Provider": 1, "RelatedLink": 0, "Topic": 0,
-                  "Article_topics": 0}
+MINIMAL_COUNTS = {
+    "Article": 1,
+    "ArticleImage": 0,
+    "Provider": 1,
+    "RelatedLink": 0,
+    "Topic": 0,
+    "Article_topics": 0,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +74,10 @@ def test_a_whole_folder_of_bad_files_writes_nothing(run_import):
 
 def test_file_larger_than_the_limit_is_rejected(run_import, tmp_path):
     huge = tmp_path / "huge.txt"
-    huge.write_bytes(b"---\ntitle: big\nwebUrl: https://e.com/big\npublishedDateTime: 2024-01-01\n---\n"
-                     + b"word " * 300_000)
+    huge.write_bytes(
+        b"---\ntitle: big\nwebUrl: https://e.com/big\npublishedDateTime: 2024-01-01\n---\n"
+        + b"word " * 300_000
+    )
     code, _, err = run_import(huge, MINIMAL)
     assert code == 1
     assert lines_about(err, huge) == [f"{huge}: file is larger than 1024 KiB"]
@@ -85,6 +93,16 @@ def test_second_file_with_the_same_web_url_is_rejected_naming_the_first(run_impo
     ]
     assert Article.objects.get().title == "The first file with this URL"
     assert not Topic.objects.exists()
+
+
+def test_duplicate_of_an_unchanged_file_is_rejected_too(run_import):
+    run_import(DUPLICATE / "a_first.txt")
+    code, out, err = run_import(DUPLICATE)
+    assert code == 1
+    assert summary(out) == "0 created, 0 updated, 1 unchanged, 1 rejected"
+    assert lines_about(err, DUPLICATE / "b_second.txt") == [
+        f"{DUPLICATE / 'b_second.txt'}: same webUrl as {DUPLICATE / 'a_first.txt'}"
+    ]
 
 
 def test_good_documents_are_all_accepted(run_import):
@@ -111,7 +129,9 @@ def test_optional_urls_that_are_not_http_are_dropped_with_warnings_and_never_sto
     assert list(ArticleImage.objects.values_list("url", flat=True)) == ["https://img.example.com/kept.jpg"]
     link = RelatedLink.objects.get()
     assert (link.web_url, link.amp_web_url) == ("https://other.example.net/story", "")
-    assert link.images == [{"url": "https://img.example.net/ok.png", "width": 100, "height": 50, "isCached": False}]
+    assert link.images == [
+        {"url": "https://img.example.net/ok.png", "width": 100, "height": 50, "isCached": False}
+    ]
 
 
 def test_warnings_are_silent_at_verbosity_0(run_import):
@@ -152,15 +172,40 @@ def test_dry_run_reports_changes_without_making_them(run_import, tmp_path):
 def test_reimport_of_unchanged_files_writes_nothing(run_import, django_assert_max_num_queries):
     run_import(GOOD, SEEDS)
     before = list(Article.objects.values_list("id", "updated_at"))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):  # 3 are the page-cache PRAGMAs
         code, out, _ = run_import(GOOD, SEEDS)
     assert code == 0
     assert summary(out) == "0 created, 0 updated, 12 unchanged, 0 rejected"
     assert list(Article.objects.values_list("id", "updated_at")) == before
 
 
+def test_unchanged_file_is_not_parsed_again(run_import, monkeypatch):
+    path = GOOD / "unsafe_optional_urls.txt"
+    run_import(path)
+
+    def fail(data):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(importing, "parse_document", fail)
+    code, out, err = run_import(path)
+    assert code == 0 and err == ""  # its warnings were given on the first import
+    assert summary(out) == "0 created, 0 updated, 1 unchanged, 0 rejected"
+
+
+def test_same_bytes_at_another_path_or_under_new_rules_count_as_updated(run_import, tmp_path, monkeypatch):
+    run_import(MINIMAL)
+    moved = tmp_path / "moved.txt"
+    shutil.copy(MINIMAL, moved)
+    code, out, _ = run_import(moved)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    assert Article.objects.get().source_path == str(moved)
+    monkeypatch.setattr("articles.importing.documents.FORMAT_VERSION", b"articles-next\n")
+    code, out, _ = run_import(moved)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+
+
 def test_import_is_batched(run_import, django_assert_max_num_queries):
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):  # 3 are the page-cache PRAGMAs
         code, _, _ = run_import(GOOD, SEEDS)
     assert code == 0
     assert Article.objects.count() == 12
@@ -173,8 +218,11 @@ def test_changed_document_replaces_its_children_in_order(run_import, tmp_path):
     article = Article.objects.get()
     text = doc.read_text()
     # Drop the second related link and the AI topic.
-    start = text.index('  - title: "Deep convolutional neural networks to predict cardiovascular risk from computed'
-                       ' tomography"\n    excerpt', text.index("related:") + 30)
+    start = text.index(
+        '  - title: "Deep convolutional neural networks to predict cardiovascular risk from computed'
+        ' tomography"\n    excerpt',
+        text.index("related:") + 30,
+    )
     end = text.index("  - title:", start + 10)
     doc.write_text((text[:start] + text[end:]).replace("  - AI\n", ""))
     code, out, _ = run_import(doc)
@@ -199,6 +247,19 @@ def test_editor_decision_survives_reimport(run_import, tmp_path):
     assert article.published is False
 
 
+def test_publish_decided_through_the_editors_service_survives_reimport(run_import, tmp_path):
+    from articles.services import set_published
+
+    doc = tmp_path / "doc.txt"
+    shutil.copy(MINIMAL, doc)  # published missing: false
+    run_import(doc)
+    set_published(Article.objects.all(), True)
+    doc.write_text(doc.read_text().replace("Only the required fields", "Retitled"))
+    code, out, _ = run_import(doc)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 0 rejected"
+    assert Article.objects.get().published is True
+
+
 def test_seed_published_applies_on_update_while_no_editor_decided(run_import, tmp_path):
     doc = tmp_path / "doc.txt"
     shutil.copy(MINIMAL, doc)  # published missing: false
@@ -214,8 +275,9 @@ def test_database_refusing_one_record_leaves_no_rows_for_it(run_import, monkeypa
     real_insert = writer._insert
 
     def refuse_one(model, fields, rows):
-        if model is RelatedLink and any(row[2] == "Realising enterprise-scale machine learning with data governance"
-                                        for row in rows):
+        if model is RelatedLink and any(
+            row[2] == "Realising enterprise-scale machine learning with data governance" for row in rows
+        ):
             raise DatabaseError("simulated failure")
         real_insert(model, fields, rows)
 
@@ -250,7 +312,7 @@ def test_progress_is_shown_on_a_terminal_only(run_import):
 
     err = Terminal()
     call_command("import_articles", str(SEEDS), stdout=io.StringIO(), stderr=err)
-    assert "\r5/5 files" in err.getvalue()
+    assert "\r5/5 files (100%)" in err.getvalue()
     _, _, plain_err = run_import(SEEDS)
     assert "files" not in plain_err
 

@@ -12,20 +12,21 @@ import multiprocessing
 import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from articles.cache import content_changed
+from articles.canonical import canonical_url, count_sources
 from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .rendering import render_body
-from .writer import CREATED, UNCHANGED, UPDATED, Pending, write_batch
+from .writer import CREATED, UNCHANGED, UPDATED, Pending, import_session, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
 PARALLEL_FROM = 400  # files; below this a worker pool costs more than it saves
 CHUNK_SIZE = 100  # files a worker reads per task
 READ_AHEAD = 4000  # files read but not yet written, at most
+PROGRESS_EVERY = 1000  # files
 
 
 @dataclass
@@ -52,51 +53,98 @@ class ImportReport:
 
     @property
     def summary(self):
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected"
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected"
+        )
 
     def count(self, status):
         setattr(self, status, getattr(self, status) + 1)
 
 
 def collect_files(paths):
-    """Files as given, and document files (.txt, .md) found recursively in folders, sorted.
+    """Files as given, and document files (.txt, .md) found recursively in folders, sorted by
+    folder then name. Paths are plain strings: cheap to sort, send to workers and compare.
 
     Raises FileNotFoundError naming the first path that does not exist."""
     files = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
+        path = os.fspath(raw)
+        if os.path.isdir(path):
             found = [
-                Path(root) / name
+                os.path.join(root, name)
                 for root, dirs, names in os.walk(path)
                 for name in names
-                if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+                if not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
             ]
-            files.extend(sorted(found))
-        elif path.is_file():
+            files.extend(sorted(found, key=lambda found_path: found_path.split(os.sep)))
+        elif os.path.isfile(path):
             files.append(path)
         else:
             raise FileNotFoundError(f"{raw}: no such file or folder")
     return files
 
 
+@dataclass
+class Unchanged:
+    """A file with the same bytes at the same path as when its article was last imported."""
+
+    path: str
+    web_url: str
+
+
+# {path: (content hash, web_url)} of the articles last imported from the files being read; set
+# before the worker processes fork, so they share it instead of receiving it with every task.
+_known_files = {}
+
+
 def read_file(path):
-    """Return (path, Pending or None, error or None). Runs in worker processes: no database."""
-    name = str(path)
+    """Return (path, Pending or Unchanged or None, error or None). Runs in worker processes: no database.
+
+    A file whose bytes have not changed since its article was imported from the same path is not
+    parsed again (FORMAT_VERSION in the fingerprint changes when the cleaning rules do)."""
+    name = os.fspath(path)
     try:
         with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
                 raise DocumentError(f"file is larger than {MAX_FILE_BYTES // 1024} KiB")
-            data = handle.read(MAX_FILE_BYTES + 1)
+            # read(MAX_FILE_BYTES) would allocate a megabyte per file; a file that grew since
+            # fstat is still read up to the limit, and parse_document refuses it beyond.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+        content_hash = fingerprint(data)
+        known = _known_files.get(name)
+        if known is not None and known[0] == content_hash:
+            return name, Unchanged(path=name, web_url=known[1]), None
         record = parse_document(data)
         body_html = render_body(record.body)
     except DocumentError as exc:
         return name, None, str(exc)
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
-    pending = Pending(record=record, path=name, content_hash=fingerprint(data), body_html=body_html,
-                      slug=Article.slug_for(record.title, record.web_url))
+    pending = Pending(
+        record=record,
+        path=name,
+        content_hash=content_hash,
+        body_html=body_html,
+        slug=Article.slug_for(record.title, record.web_url),
+        source_count=count_sources(record.web_url, [(link.web_url, link.title) for link in record.related]),
+        url_key=canonical_url(record.web_url),
+    )
     return name, pending, None
+
+
+def _load_known_files(files):
+    """{path: (content hash, web_url)} for the articles imported from `files` before."""
+    wanted = set(files)
+    rows = (
+        Article.objects.order_by("updated_at", "pk")
+        .values_list("source_path", "content_hash", "web_url")
+        .iterator(chunk_size=5000)
+    )
+    return {path: (content_hash, url) for path, content_hash, url in rows if path in wanted}
 
 
 def _read_all(files, workers):
@@ -134,6 +182,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     """Import every document under `paths`; return an `ImportReport`.
 
     Raises FileNotFoundError (before any write) when a path does not exist."""
+    global _known_files
     files = collect_files(paths)
     workers = workers or min(os.cpu_count() or 1, 4)
     report = ImportReport()
@@ -154,26 +203,35 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
             # After each committed batch, not only at the end: readers see a long import's
             # articles appear batch by batch, never a cached page older than the data.
             content_changed()
-        if on_progress:
-            on_progress(report.total, len(files))
 
-    for name, pending, error in _read_all(files, workers):
-        if pending is not None:
-            url = pending.record.web_url
-            if url in first_path_for_url:
-                error, pending = f"same webUrl as {first_path_for_url[url]}", None
-            else:
-                first_path_for_url[url] = name
-        if error:
-            report.count("rejected")
-            report.problems.append(Problem(name, error))
-            continue
-        report.problems.extend(Problem(name, warning, is_error=False) for warning in pending.record.warnings)
-        batch.append(pending)
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    if batch:
-        flush()
+    _known_files = _load_known_files(files)
+    try:
+        with import_session():
+            for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
+                if pending is not None:
+                    url = pending.web_url if isinstance(pending, Unchanged) else pending.record.web_url
+                    if url in first_path_for_url:
+                        error, pending = f"same webUrl as {first_path_for_url[url]}", None
+                    else:
+                        first_path_for_url[url] = name
+                if error:
+                    report.count("rejected")
+                    report.problems.append(Problem(name, error))
+                elif isinstance(pending, Unchanged):
+                    report.count(UNCHANGED)
+                else:
+                    report.problems.extend(
+                        Problem(name, warning, is_error=False) for warning in pending.record.warnings
+                    )
+                    batch.append(pending)
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+                if on_progress and (done % PROGRESS_EVERY == 0 or done == len(files)):
+                    on_progress(done, len(files))
+            if batch:
+                flush()
+    finally:
+        _known_files = {}
     return report
 
 

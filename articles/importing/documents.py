@@ -12,9 +12,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from articles.models import URL_MAX_LENGTH, normalize_domain
+from articles.canonical import is_http_url
+from articles.models import normalize_domain
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:  # libyaml's parser, events only: the documents' data is built here (see _build)
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML without libyaml: the pure-Python parser, same events
+    _Parser = yaml.SafeLoader
+_RESOLVER = yaml.resolver.Resolver()  # plain scalar -> tag, as yaml.safe_load resolves them
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # for the few non-text scalars
 
 # Sane limits: anything larger is not an article but an accident or an attack.
 MAX_FILE_BYTES = 1024 * 1024
@@ -34,8 +40,10 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 # Bump when cleaning rules change, so unchanged files are re-imported once under the new rules.
 FORMAT_VERSION = b"articles-1\n"
 
-DOMAIN_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?"
-                       r"(\.[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?)*$")
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?"
+    r"(\.[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?)*$"
+)
 TRUE_WORDS = {"true", "yes", "on", "1"}
 FALSE_WORDS = {"false", "no", "off", "0"}
 
@@ -93,7 +101,6 @@ class ArticleRecord:
     secured: str = ""
     body: str = ""
     warnings: list[str] = field(default_factory=list)
-
 
 
 def fingerprint(data):
@@ -154,7 +161,9 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _INT_TAG = "tag:yaml.org,2002:int"
 # The only scalar types a document may hold; anything else (python/object, binary, set...) is refused.
 _SCALAR_CONSTRUCTORS = {
-    f"tag:yaml.org,2002:{name}": yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    f"tag:yaml.org,2002:{name}": yaml.constructor.SafeConstructor.yaml_constructors[
+        f"tag:yaml.org,2002:{name}"
+    ]
     for name in ("null", "bool", "int", "float", "timestamp")
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", None, "!"}
@@ -166,60 +175,73 @@ def _build(front):
     Never composes a node graph, so nesting is checked as it grows (the C composer crashes on
     very deep nesting), aliases are refused before they can multiply (billion laughs) and only
     plain data tags are constructed. Return `_NOTHING` for an empty stream."""
-    loader = SafeLoader(front)
+    parser = _Parser(front)
     try:
-        get_event = loader.get_event
+        get_event = parser.get_event
         get_event()  # StreamStart
         event = get_event()
         if isinstance(event, yaml.StreamEndEvent):
             return _NOTHING
-        stack = []  # [container, pending key or _NOTHING]
+        ScalarEvent, MappingStartEvent, SequenceStartEvent = (
+            yaml.ScalarEvent,
+            yaml.MappingStartEvent,
+            yaml.SequenceStartEvent,
+        )
+        MappingEndEvent, SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        # The collection being filled, whether it is a mapping, and its pending key; enclosing
+        # collections wait on `stack`. `container` is None at the top level.
+        container, is_map, key, stack = None, False, _NOTHING, []
         result = _NOTHING
         while True:
             event = get_event()
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                value = _scalar(loader, event, is_key=bool(stack) and type(stack[-1][0]) is dict
-                                and stack[-1][1] is _NOTHING)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if kind is ScalarEvent:
+                if event.tag is None and (not event.implicit[0] or _PLAIN_TAGS.get(event.value) == _STR_TAG):
+                    value = event.value  # quoted, or plain and known to be text: the common cases
+                else:
+                    value = _scalar(event, is_key=is_map and key is _NOTHING)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.tag not in _COLLECTION_TAGS:
                     raise DocumentError(f"YAML tag {_short_tag(event.tag)} is not allowed")
-                if stack and type(stack[-1][0]) is dict and stack[-1][1] is _NOTHING:
+                if is_map and key is _NOTHING:
                     raise DocumentError("YAML keys must be plain text")
                 if len(stack) >= MAX_NESTING:
                     raise DocumentError(f"YAML is nested deeper than {MAX_NESTING} levels")
-                stack.append([{} if kind is yaml.MappingStartEvent else [], _NOTHING])
+                stack.append((container, is_map, key))
+                is_map = kind is MappingStartEvent
+                container, key = ({} if is_map else []), _NOTHING
                 continue
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value = stack.pop()[0]
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value = container
+                container, is_map, key = stack.pop()
             elif kind is yaml.AliasEvent:
                 raise DocumentError("YAML aliases (*name) are not allowed")
             else:  # DocumentEnd: the front matter holds one document only
                 if not isinstance(get_event(), yaml.StreamEndEvent):
                     raise DocumentError("front matter holds more than one YAML document")
                 return result
-            if not stack:
+            if container is None:
                 result = value
-            elif type(stack[-1][0]) is list:
-                stack[-1][0].append(value)
-            elif stack[-1][1] is _NOTHING:
-                stack[-1][1] = value
+            elif not is_map:
+                container.append(value)
+            elif key is _NOTHING:
+                key = value
             else:
-                stack[-1][0][stack[-1][1]] = value
-                stack[-1][1] = _NOTHING
+                container[key] = value
+                key = _NOTHING
     finally:
-        loader.dispose()
+        parser.dispose()
 
 
-def _scalar(loader, event, is_key):
+def _scalar(event, is_key):
     tag = event.tag
     if tag is None or tag == "!":
         if not event.implicit[0]:  # quoted: always text
             return event.value
         tag = _PLAIN_TAGS.get(event.value)
         if tag is None:
-            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            if len(_PLAIN_TAGS) < 10_000:
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if len(event.value) <= 40 and len(_PLAIN_TAGS) < 10_000:  # keys and short values
                 _PLAIN_TAGS[event.value] = tag
     if tag == _STR_TAG:
         return event.value
@@ -234,10 +256,12 @@ def _scalar(loader, event, is_key):
     if construct is None:
         raise DocumentError(f"YAML tag {_short_tag(tag)} is not allowed")
     try:
-        return construct(loader, yaml.ScalarNode(tag, event.value, style=event.style))
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value, style=event.style))
     except (ValueError, OverflowError) as exc:  # e.g. 2021-13-45, or a 5000-digit number
         what = "date" if tag == "tag:yaml.org,2002:timestamp" else "value"
-        raise DocumentError(f"invalid {what} {event.value[:40]!r}: {' '.join(str(exc).split())}"[:200]) from None
+        raise DocumentError(
+            f"invalid {what} {event.value[:40]!r}: {' '.join(str(exc).split())}"[:200]
+        ) from None
 
 
 def _short_tag(tag):
@@ -256,8 +280,14 @@ def _one_line(exc):
 
 
 def _kind(value):
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 # --- Cleaning ------------------------------------------------------------------------------------
@@ -369,26 +399,6 @@ def _datetime(value, name, required=False):
     return moment
 
 
-# Most URLs are plain printable ASCII with a simple host: checked by one regex, without urlsplit.
-_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?", re.IGNORECASE)
-
-
-def is_http_url(value):
-    """True for an absolute http(s) URL with a host and no spaces or control characters."""
-    if not isinstance(value, str) or not value or len(value) > URL_MAX_LENGTH:
-        return False
-    if _PLAIN_HTTP_URL.fullmatch(value):
-        return True
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        hostname = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(hostname)
-
-
 def _url(value, name):
     if value is None or value == "":
         return ""
@@ -481,8 +491,14 @@ def _images(value, name, warnings):
         if (width is not None and width < 0) or (height is not None and height < 0):
             raise DocumentError(f"{where} has a negative size")
         cached = item.get("isCached")
-        images.append(ImageRecord(url=url, width=width, height=height,
-                                  is_cached=None if cached is None else _bool(cached, f"{where}.isCached")))
+        images.append(
+            ImageRecord(
+                url=url,
+                width=width,
+                height=height,
+                is_cached=None if cached is None else _bool(cached, f"{where}.isCached"),
+            )
+        )
     return images
 
 
@@ -501,17 +517,19 @@ def _related(value, warnings):
         if not title:
             warnings.append(f"{where} has no title; dropped")
             continue
-        related.append(RelatedRecord(
-            title=title,
-            web_url=url,
-            excerpt=_text(item.get("excerpt"), f"{where}.excerpt", MAX_EXCERPT),
-            published_at=_datetime(item.get("publishedDateTime"), f"{where}.publishedDateTime"),
-            amp_web_url=_optional_url(item.get("ampWebUrl"), f"{where}.ampWebUrl", warnings),
-            cdn_amp_web_url=_optional_url(item.get("cdnAmpWebUrl"), f"{where}.cdnAmpWebUrl", warnings),
-            type=_text(item.get("type"), f"{where}.type", MAX_SHORT_TEXT),
-            provider=_provider(item.get("provider"), url, f"{where}.provider", warnings, trust_name=False)
-            or _provider_from_url(url),
-            quality=_int(item.get("quality"), f"{where}.quality"),
-            images=_images(item.get("images"), f"{where}.images", warnings),
-        ))
+        related.append(
+            RelatedRecord(
+                title=title,
+                web_url=url,
+                excerpt=_text(item.get("excerpt"), f"{where}.excerpt", MAX_EXCERPT),
+                published_at=_datetime(item.get("publishedDateTime"), f"{where}.publishedDateTime"),
+                amp_web_url=_optional_url(item.get("ampWebUrl"), f"{where}.ampWebUrl", warnings),
+                cdn_amp_web_url=_optional_url(item.get("cdnAmpWebUrl"), f"{where}.cdnAmpWebUrl", warnings),
+                type=_text(item.get("type"), f"{where}.type", MAX_SHORT_TEXT),
+                provider=_provider(item.get("provider"), url, f"{where}.provider", warnings, trust_name=False)
+                or _provider_from_url(url),
+                quality=_int(item.get("quality"), f"{where}.quality"),
+                images=_images(item.get("images"), f"{where}.images", warnings),
+            )
+        )
     return related

@@ -1,26 +1,12 @@
 """Small helpers for the reader's templates."""
 
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from django import template
 from django.template.defaulttags import querystring
 from django.urls import get_script_prefix, reverse
 
 register = template.Library()
-
-
-@register.filter
-def http_url(value):
-    """`value` when it is an absolute http(s) URL, else "": nothing else may reach href or src."""
-    text = str(value or "").strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return ""
-    return text
 
 
 @register.simple_tag(takes_context=True)

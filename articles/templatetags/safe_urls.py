@@ -1,26 +1,11 @@
 """Only http(s) URLs reach `href` and `src`: `{{ url|http_url }}` is "" for anything else."""
 
-from urllib.parse import urlsplit
 
 from django import template
 
-from articles.canonical import clean_url
+from articles.canonical import clean_url, is_http_url
 
 register = template.Library()
-
-
-def is_http_url(value):
-    """An absolute http(s) URL with a host, and no whitespace or control characters that a
-    browser would strip to reveal another scheme."""
-    if not isinstance(value, str) or not value:
-        return False
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
 
 
 @register.filter

@@ -23,10 +23,10 @@ class Command(BaseCommand):
         except PermissionError as exc:
             raise CommandError(f"{directory}: {exc.strerror}", returncode=2) from None
         if show_progress:
-            self.stderr.write("")
+            self.stderr.write("", style_func=str)  # end the progress line
         noun = "article" if written == 1 else "articles"
         self.stdout.write(self.style.SUCCESS(f"{written} {noun} exported to {directory}"))
 
     def _progress(self, done, total):
-        self.stderr.write(f"\r{done}/{total} articles", ending="")
+        self.stderr.write(f"\r{done}/{total} articles", ending="", style_func=str)
         self.stderr.flush()

@@ -15,20 +15,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="document files or folders")
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
-        parser.add_argument("--workers", type=int, default=None,
-                            help="processes that read and validate files (default: one per core)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that read and validate files (default: one per core)",
+        )
 
     def handle(self, *args, paths, dry_run, workers, verbosity, **options):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1", returncode=2)
         show_progress = verbosity >= 1 and self.stderr.isatty()
         try:
-            report = import_paths(paths, dry_run=dry_run, workers=workers,
-                                  on_progress=self._progress if show_progress else None)
+            report = import_paths(
+                paths, dry_run=dry_run, workers=workers, on_progress=self._progress if show_progress else None
+            )
         except FileNotFoundError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if show_progress:
-            self.stderr.write("")
+            self.stderr.write("", style_func=str)  # end the progress line
         for problem in report.problems:
             if problem.is_error:
                 self.stderr.write(self.style.ERROR(str(problem)))
@@ -40,5 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"{report.rejected} of {report.total} files rejected", returncode=1)
 
     def _progress(self, done, total):
-        self.stderr.write(f"\r{done}/{total} files", ending="")
+        self.stderr.write(
+            f"\r{done}/{total} files ({done * 100 // max(total, 1)}%)", ending="", style_func=str
+        )
         self.stderr.flush()
