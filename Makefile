@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test lint bench bench-import e2e e2e-deps
+.PHONY: help install install-dev migrate seed run test test-postgres lint bench bench-import e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ bench-import: install ## Import-rate benchmark: 100,000 generated documents (COU
 test: install-dev ## Run the whole test suite
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+test-postgres: install-dev ## Run the whole suite on PostgreSQL ($$DATABASE_URL, or a throwaway local server)
+	.ci/with-postgres sh -c 'DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run && $(BIN)/python -m pytest'
 
 # Browser tests (tests/e2e, marker `e2e`): Debian's Chromium driven by Playwright, axe-core and the
 # Nu Html Checker from npm. Test tools never download browsers here: the system packages are used.

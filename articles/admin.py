@@ -19,7 +19,7 @@ from django.contrib.admin.utils import display_for_value, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -31,7 +31,7 @@ from django.utils.text import capfirst
 
 from . import search
 from .models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
-from .services import set_published
+from .services import content_changed, set_published
 
 admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
 admin.site.site_title = f"{settings.PORTAL_NAME} admin"
@@ -41,20 +41,37 @@ PUBLISH_PERMISSION = "articles.publish_article"
 URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class ChangesWhatReadersSee:
+    """A ModelAdmin whose saves and deletions change public pages: once the admin's transaction
+    commits, the content version is bumped (articles/cache.py) so no cached page outlives it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(content_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(content_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(content_changed)
+
+
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
     list_display = ["name", "domain", "name_from_article"]
     search_fields = ["name", "domain"]
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(RelatedLink)
-class RelatedLinkAdmin(admin.ModelAdmin):
+class RelatedLinkAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["title", "article", "provider", "published_at"]
     list_select_related = ["article", "provider"]
@@ -310,7 +327,7 @@ class RelatedLinkInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_HTTPS
     list_display_links = ["title"]
     list_filter = ["published", ("provider", ProviderFilter), TopicFilter, YearFilter, QualityBandFilter]

@@ -354,3 +354,20 @@ class EditorialAction(models.Model):
     @staticmethod
     def state_label(published):
         return "published" if published else "unpublished"
+
+
+class ContentVersion(models.Model):
+    """One row whose number grows whenever what readers may see changes (import, editor).
+
+    Every app server reads it (articles/cache.py), so caches keyed by it are invalidated in all
+    processes at once, whatever the cache backend.
+    """
+
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"content version {self.value}"

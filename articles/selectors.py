@@ -9,16 +9,15 @@ facet's counts come from one grouped query over the articles filtered by every *
 """
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 
 from . import search
+from .cache import cached
 from .filters import FACETS, ArticleFilter
 from .models import Article, ArticleImage, Provider, Topic
 
@@ -80,8 +79,8 @@ class Listing:
     def total(self):
         """How many articles match, without a COUNT query: every article has exactly one year, so
         the year facet (counted under every other filter) adds up to the total over the selected
-        years, or over all of them when none is selected. As old as the facet counts (see
-        `_cached_counts`): the articles listed are always live."""
+        years, or over all of them when none is selected. As fresh as the facet counts (see
+        `_cached_counts`)."""
         years = next(facet for facet in self.facets if facet.name == "year")
         return sum(value.count for value in years.values if value.selected or not years.selected)
 
@@ -196,9 +195,9 @@ def _cached_counts(filterset, name, topic, provider):
 
     Counting the front page's 30,000 published articles by topic takes tens of milliseconds; the
     same few filter combinations are asked for again and again. The key is everything the counts
-    depend on: the page's topic or provider, and every filter but this facet's own. Counts may be
-    up to that many seconds old after an import or an editor's decision; the articles listed never
-    are."""
+    depend on: the page's topic or provider, and every filter but this facet's own, plus the
+    content version (articles/cache.py): an import or an editor's decision makes the old counts
+    unreachable in every app server within CONTENT_VERSION_TTL seconds."""
     timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)
     if not timeout:
         return COUNTERS[name](filterset.filtered(exclude={name}))
@@ -211,13 +210,12 @@ def _cached_counts(filterset, name, topic, provider):
     }
     if not cleaned.get("q"):
         state.pop("terms")
-    digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
-    key = f"articles:facets:v1:{digest}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = COUNTERS[name](filterset.filtered(exclude={name}))
-        cache.set(key, counts, timeout)
-    return counts
+    return cached(
+        "articles:facets:v2",
+        json.dumps(state, sort_keys=True),
+        lambda: COUNTERS[name](filterset.filtered(exclude={name})),
+        timeout=timeout,
+    )
 
 
 def _facet(filterset, name, counts, by_count=True, hide=None):

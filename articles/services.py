@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .cache import bump_content_version
 from .models import Article, EditorialAction
 
 # Rows per UPDATE/INSERT: keeps `IN (...)` lists under every database's parameter limit.
@@ -103,5 +104,7 @@ def _chunks(items, size=CHUNK):
 def content_changed():
     """Called once after every committed change to what readers see.
 
-    Hook point for cache invalidation (e.g. `articles.cache.bump()`): fill in here.
+    Bumps the content version: every page and facet count cached under the old one misses from
+    then on, in every app server within CONTENT_VERSION_TTL seconds (articles/cache.py).
     """
+    bump_content_version()

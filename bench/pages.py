@@ -140,6 +140,8 @@ def main():
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-not-secret"),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Plain HTTP on loopback: no redirect to HTTPS (on by default with debug off).
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
         "PORTAL_FACET_CACHE_SECONDS": str(args.facet_cache),
     }
     database, env = ensure_database(args.count, env)

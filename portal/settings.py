@@ -4,9 +4,9 @@ Every variable is listed in `.env.example` and in the README. Debug is off unles
 asked for; with debug off the process refuses to start without a secret key.
 """
 
-from pathlib import Path
 import os
 import sys
+from pathlib import Path
 
 import dj_database_url
 
@@ -24,6 +24,32 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        sys.exit(f"{name} must be a whole number, not {value!r}.")
+
+
+def cache_from_url(url):
+    """`locmem://` (one cache per process) or `redis://[:password@]host:port/db` (shared)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url.split("://", 1)[1] or "portal",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    sys.exit(f"DJANGO_CACHE_URL: unsupported scheme {scheme!r} (use locmem://, redis:// or rediss://).")
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -36,6 +62,27 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# HTTPS. In production (debug off) everything defaults to on; a server on plain HTTP behind a
+# TLS-terminating proxy sets DJANGO_SECURE_PROXY_SSL_HEADER=1 (the proxy must set X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent only on HTTPS responses (SecurityMiddleware).
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = not DEBUG
+# No script of ours reads the CSRF cookie (forms carry the token), so scripts may not either.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -46,19 +93,43 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "csp",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # ETag from the final body; answers 304 to a matching If-None-Match (pages and feeds).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the resolved view, the user and the messages: serves anonymous readers'
+    # pages from the cache (articles/cache.py).
+    "articles.middleware.PageCacheMiddleware",
 ]
+
+# Content Security Policy (django-csp 4 format): our own scripts and styles only, none inline;
+# images may come from anywhere (articles show the publishers' pictures).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:", "http:", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "portal.urls"
 
@@ -82,19 +153,38 @@ WSGI_APPLICATION = "portal.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while an import writes; IMMEDIATE takes the write lock at
     # BEGIN so concurrent writers queue on the busy timeout instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept between requests as for PostgreSQL: opening one costs ~3 ms here
+    # (the PRAGMAs, Django's SQL functions), more than a cached page; an idle one holds no lock.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "") or "locmem://")}
+# Anonymous readers' pages stay in the cache this long at most; any change to what is public
+# makes them unreachable at once (articles/cache.py keys them by the content version).
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
+# How long a process trusts its last reading of the content version (seconds): the bound on
+# how stale a page a reader can see after an editor or an import changes what is public.
+CONTENT_VERSION_TTL = float(os.environ.get("DJANGO_CONTENT_VERSION_TTL", "") or 2)
+# Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
+PAGE_CACHE_VIEWS = {
+    "articles:list", "articles:topic", "articles:provider", "articles:detail",
+    "articles:feed", "articles:topic_feed", "sitemap", "sitemap_section",
+}
+
+# Admin login throttle: this many failed logins for one username from one address within the
+# window refuse further attempts (429) until the window has passed.
+LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW = env_int("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,11 +214,15 @@ STORAGES = {
     },
 }
 
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "").strip().upper() or "INFO"
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    sys.exit(f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 PORTAL_NAME = "Cardio AI News"

@@ -11,6 +11,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client speaks plain HTTP; tests that need HTTPS behaviour ask for `secure=True`.
+SECURE_SSL_REDIRECT = False
+# Pages are not served from the cache unless a test turns it on (tests/test_cache.py), so tests
+# that change rows directly see their change; the content version is read on every use.
+PAGE_CACHE_SECONDS = 0
+CONTENT_VERSION_TTL = 0
 # Facet counts are cached between requests in production (articles.selectors); tests see fresh
 # counts unless a test turns the cache on.
 PORTAL_FACET_CACHE_SECONDS = 0

@@ -12,6 +12,13 @@ DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "documents"
 BAD, GOOD, DUPLICATE = DOCUMENTS / "bad", DOCUMENTS / "good", DOCUMENTS / "duplicate"
 
 
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
+
+
 @pytest.fixture
 def run_import():
     """Run `import_articles` as a user would; return (exit code, stdout, stderr)."""
@@ -58,3 +65,17 @@ def seeded(db, run_import):
     code, out, err = run_import(SEEDS)
     assert code == 0, err
     return out
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (pages, facet counts, login failures) and reads the
+    content version afresh."""
+    from django.core.cache import cache
+
+    from articles.cache import forget_local_content_version
+
+    cache.clear()
+    forget_local_content_version()
+    yield
+    cache.clear()

@@ -399,6 +399,7 @@ def test_cached_facet_counts_skip_the_counting_but_not_the_live_list(
     from django.core.cache import cache
 
     settings.PORTAL_FACET_CACHE_SECONDS = 60
+    settings.CONTENT_VERSION_TTL = 60  # as between two reads of the content version in production
     cache.clear()
     try:
         before = client.get("/?topic=t1")  # counts and caches
@@ -411,3 +412,9 @@ def test_cached_facet_counts_skip_the_counting_but_not_the_live_list(
         assert client.get("/?topic=t2").status_code == 200  # another key: counted afresh
     finally:
         cache.clear()
+
+
+@pytest.mark.parametrize("path", ["/", "/topics/ai/", "/providers/nature.com/"])
+def test_reader_pages_refuse_posts(client, seeded, path):
+    response = client.post(path, {"q": "x"})
+    assert response.status_code == 405

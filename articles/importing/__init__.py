@@ -13,6 +13,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from articles.cache import content_changed
 from articles.canonical import canonical_url, count_sources
 from articles.models import Article
 
@@ -189,13 +190,19 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     batch = []
 
     def flush():
+        changed = False
         for item, status, error in write_batch(batch, dry_run=dry_run):
             if error:
                 report.count("rejected")
                 report.problems.append(Problem(item.path, error))
             else:
                 report.count(status)
+                changed = changed or status != UNCHANGED
         batch.clear()
+        if changed and not dry_run:
+            # After each committed batch, not only at the end: readers see a long import's
+            # articles appear batch by batch, never a cached page older than the data.
+            content_changed()
 
     _known_files = _load_known_files(files)
     try:

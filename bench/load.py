@@ -1,0 +1,505 @@
+"""Load test: the reader's pages under gunicorn (2 workers) and wrk, then a bounded fault test.
+
+    python bench/load.py [--count 100000] [--duration 10] [--connections 8] [--port 8105]
+                         [--modes cached,uncached] [--skip-fault] [--fault-docs 10000]
+
+1. Builds (once) a corpus of --count documents under bench/out/ and imports it into
+   bench/out/load-<count>.sqlite3 (reused on later runs; `migrate` brings it up to date).
+2. Serves it with gunicorn (`portal.wsgi`, 2 workers, production settings, on 127.0.0.1 only) and
+   runs wrk for --duration seconds on each page, after --warmup seconds not counted: the list, a
+   faceted list, a search, an article page and /healthz. Prints requests/s, p50 and p99 latency,
+   and each page's throughput as a ratio to /healthz (target: >= 0.5). Mode "cached" is the
+   production configuration (anonymous pages and facet counts from the cache); "uncached" turns
+   both caches off (DJANGO_PAGE_CACHE_SECONDS=0, PORTAL_FACET_CACHE_SECONDS=0): the pages' own cost.
+3. Fault test, on a copy of the database: readers (wrk over the same pages) while an import of
+   --fault-docs new documents runs in its own process and an editor toggles articles through the
+   service function. Some of the imported documents are new versions of the toggled articles
+   saying the opposite `published`, which the import must not apply. Reports 5xx responses,
+   "database is locked" errors (server log, editor, importer), whether every toggle is still in
+   place afterwards, and how long an anonymous reader kept seeing the old state after a toggle.
+
+Only loopback addresses are used; every run is bounded in time; the server is always stopped.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+LOCKED = "database is locked"
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def server_environment(database_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    env.update(
+        DATABASE_URL=f"sqlite:///{database_path}",
+        DJANGO_SECRET_KEY="bench-only-" + "k" * 50,
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env, *args, check=True):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, capture_output=True, text=True
+    )
+
+
+def build_database(count):
+    """The corpus database, built once; `migrate` on every run keeps its schema current."""
+    database = OUT / f"load-{count}.sqlite3"
+    env = server_environment(database)
+    if not database.exists():
+        corpus = OUT / f"corpus-{count // 1000}k"
+        if not corpus.exists():
+            import corpus as corpus_module
+
+            started = time.monotonic()
+            corpus_module.generate(corpus, count)
+            print(f"corpus: {count} documents generated in {time.monotonic() - started:.0f} s", flush=True)
+        partial = database.with_suffix(".partial")
+        for path in OUT.glob(partial.name + "*"):
+            path.unlink()
+        env_partial = server_environment(partial)
+        manage(env_partial, "migrate", "--noinput")
+        started = time.monotonic()
+        result = manage(env_partial, "import_articles", str(corpus), "--verbosity", "0", check=False)
+        elapsed = time.monotonic() - started
+        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-300:]
+        print(f"import: {summary} in {elapsed:.0f} s ({count / elapsed:.0f} documents/s)", flush=True)
+        manage(
+            env_partial,
+            "shell",
+            "-c",
+            "from django.db import connection; "
+            "connection.cursor().execute('PRAGMA wal_checkpoint(TRUNCATE)')",
+        )
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(partial) + suffix)
+            if source.exists():
+                source.rename(str(database) + suffix)
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput")
+    print(f"migrate: {time.monotonic() - started:.0f} s", flush=True)
+    manage(env, "collectstatic", "--noinput")
+    return database
+
+
+def setup_django(database):
+    os.environ.update(server_environment(database, DJANGO_SETTINGS_MODULE="portal.settings"))
+    import django
+
+    django.setup()
+
+
+def sample_urls():
+    """Paths of the pages to measure, taken from the database."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from articles.models import Article, Provider, Topic
+
+    article = Article.objects.published().order_by("-published_at").only("slug")[37]
+    topic = Topic.objects.annotate(n=Count("articles")).order_by("-n")[2]
+    provider = Provider.objects.annotate(n=Count("articles")).order_by("-n")[0]
+    connection.close()
+    return {
+        "list": "/",
+        "faceted list": f"/?topic={topic.slug}&provider={provider.domain}",
+        "search": "/?q=coronary+calcium",
+        "article": article.get_absolute_url(),
+        "healthz": "/healthz",
+    }
+
+
+class Server:
+    """gunicorn serving portal.wsgi with 2 workers on 127.0.0.1:port."""
+
+    def __init__(self, env, port, log_path):
+        self.port, self.log_path = port, log_path
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "portal.wsgi",
+                "--bind",
+                f"{HOST}:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=30).read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit(f"gunicorn did not start; see {log_path}") from None
+                time.sleep(0.3)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def log_text(self):
+        return Path(self.log_path).read_text(errors="replace")
+
+
+LUA = r"""
+local paths = {%(paths)s}
+local counter = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) fivexx = 0; locked = 0; other = 0 end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+function response(status, headers, body)
+  if status >= 500 then
+    fivexx = fivexx + 1
+    if body and string.find(body, "database is locked", 1, true) then locked = locked + 1 end
+  elseif status >= 400 then
+    other = other + 1
+  end
+end
+function done(summary, latency, requests)
+  local f, l, o = 0, 0, 0
+  for _, t in ipairs(threads) do f = f + t:get("fivexx"); l = l + t:get("locked"); o = o + t:get("other") end
+  io.write(string.format("FIVEXX %%d\nLOCKED %%d\nFOURXX %%d\n", f, l, o))
+end
+"""
+
+
+def wrk_command(url_or_base, duration, connections, script=None):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    if script:
+        command += ["-s", script]
+    return command + [url_or_base]
+
+
+def to_ms(text):
+    match = re.match(r"([\d.]+)(us|ms|s)", text)
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def parse_wrk(output):
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for pct in ("50", "99"):
+        result[f"p{pct}"] = to_ms(re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", output, re.M).group(1))
+    non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result["non_2xx"] = int(non_ok.group(1)) if non_ok else 0
+    result["requests"] = int(re.search(r"(\d+) requests in", output).group(1))
+    for name in ("FIVEXX", "LOCKED", "FOURXX"):
+        found = re.search(rf"^{name} (\d+)", output, re.M)
+        if found:
+            result[name.lower()] = int(found.group(1))
+    return result
+
+
+def check_status(port, path):
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def measure(database, urls, mode, args):
+    """wrk on each page in turn, in --rounds rounds (the machine's other load drifts; taking the
+    pages in turn several times spreads it evenly): req/s and p50 are the rounds' means, p99 the
+    worst round's."""
+    extra = (
+        {"DJANGO_PAGE_CACHE_SECONDS": "0", "PORTAL_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
+    )
+    server = Server(server_environment(database, **extra), args.port, OUT / f"load-server-{mode}.log")
+    rounds = {name: [] for name in urls}
+    seconds = max(1, round(args.duration / args.rounds))
+    try:
+        for name, path in urls.items():
+            status = check_status(args.port, path)
+            if status != 200:
+                print(f"  {name}: {path} answers {status}; measured anyway", flush=True)
+            if args.warmup:  # not counted: fills both workers' caches, as a running site has them
+                subprocess.run(
+                    wrk_command(f"http://{HOST}:{args.port}{path}", args.warmup, args.connections),
+                    capture_output=True,
+                    timeout=args.warmup + 60,
+                )
+        for _ in range(args.rounds):
+            for name, path in urls.items():
+                output = subprocess.run(
+                    wrk_command(f"http://{HOST}:{args.port}{path}", seconds, args.connections),
+                    capture_output=True,
+                    text=True,
+                    timeout=seconds + 60,
+                ).stdout
+                rounds[name].append(parse_wrk(output))
+    finally:
+        server.stop()
+    results = {
+        name: {
+            "rps": sum(r["rps"] for r in runs) / len(runs),
+            "p50": sum(r["p50"] for r in runs) / len(runs),
+            "p99": max(r["p99"] for r in runs),
+            "non_2xx": sum(r["non_2xx"] for r in runs),
+        }
+        for name, runs in rounds.items()
+    }
+    base = results.get("healthz", {}).get("rps") or 0
+    print(
+        f"\n{mode}: gunicorn 2 workers, wrk -t2 -c{args.connections},"
+        f" {args.rounds} rounds of {seconds}s per page after {args.warmup}s of warm-up"
+    )
+    print(f"  {'page':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'/healthz':>10}{'non-2xx':>9}  path")
+    for name, row in results.items():
+        ratio = f"{row['rps'] / base:.2f}" if base else "-"
+        print(
+            f"  {name:<14}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p99']:>9.1f}{ratio:>10}"
+            f"{row['non_2xx']:>9}  {urls[name]}"
+        )
+    return results
+
+
+def fault_documents(directory, toggled, count, seed=7):
+    """`count` documents: new versions of the toggled articles saying the opposite `published`
+    (the import must leave the editor's decision alone), then new articles."""
+    import corpus as corpus_module
+
+    directory.mkdir(parents=True)
+    for n, article in enumerate(toggled):
+        text = Path(article["source_path"]).read_text(encoding="utf-8")
+        flipped = "true" if not article["final"] else "false"
+        text = re.sub(r"^published: \w+$", f"published: {flipped}", text, count=1, flags=re.M)
+        text = text.replace("\nexcerpt: ", "\nexcerpt: Updated. ", 1)
+        (directory / f"update-{n:04d}.txt").write_text(text, encoding="utf-8")
+    rng = random.Random(seed)
+    for n in range(count - len(toggled)):
+        (directory / f"new-{n:06d}.txt").write_text(
+            corpus_module.document(2_000_000 + n, rng), encoding="utf-8"
+        )
+
+
+def set_published(article_ids, published):
+    """The editors' write path: the service function when it exists, else the same write by hand."""
+    try:
+        from articles.services import set_published as service
+    except ImportError:
+        service = None
+    if service is not None:
+        return service(article_ids, published)
+    from django.db import transaction
+    from django.utils import timezone
+
+    from articles.cache import bump_content_version
+    from articles.models import Article
+
+    with transaction.atomic():
+        Article.objects.filter(pk__in=article_ids).update(
+            published=published, published_decided_at=timezone.now()
+        )
+        bump_content_version()
+    return len(article_ids)
+
+
+def fault_test(database, urls, args):
+    from django.db import OperationalError, connection
+
+    from articles.models import Article
+
+    work = Path(tempfile.mkdtemp(prefix="portal-fault-", dir=OUT))
+    copy = work / "fault.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(str(database) + suffix).exists():
+            shutil.copyfile(str(database) + suffix, str(copy) + suffix)
+    connection.close()
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = str(copy)
+
+    rng = random.Random(3)
+    candidates = list(Article.objects.order_by("id").values("id", "slug", "published", "source_path")[:5000])
+    toggled = rng.sample(candidates, args.toggles)
+    # Odd number of toggles for half of them, even for the others: each ends in a known state.
+    for n, article in enumerate(toggled):
+        article["rounds"] = 3 if n % 2 else 2
+        article["final"] = (not article["published"]) if article["rounds"] % 2 else article["published"]
+    fault_documents(work / "docs", toggled, args.fault_docs)
+    connection.close()
+
+    env = server_environment(copy)
+    server = Server(env, args.port, work / "server.log")
+    paths = [urls[name] for name in urls if name != "healthz"] + [
+        f"/articles/{article['slug']}/" for article in toggled[:10]
+    ]
+    script = work / "mix.lua"
+    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+    wrk = subprocess.Popen(
+        wrk_command(f"http://{HOST}:{args.port}", args.fault_max, args.connections, script),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    editor = {"toggles": 0, "locked": 0, "errors": [], "stale_seconds": []}
+
+    def edit():
+        try:
+            for round_number in range(3):
+                for article in toggled:
+                    if round_number >= article["rounds"]:
+                        continue
+                    state = (not article["published"]) if round_number % 2 == 0 else article["published"]
+                    try:
+                        set_published([article["id"]], state)
+                        editor["toggles"] += 1
+                    except OperationalError as exc:
+                        if LOCKED in str(exc):
+                            editor["locked"] += 1
+                        else:
+                            editor["errors"].append(str(exc))
+                    time.sleep(args.toggle_pause)
+                # How long does an anonymous reader still see the old state? One article per round.
+                article = toggled[round_number]
+                if round_number < article["rounds"]:
+                    state = (not article["published"]) if round_number % 2 == 0 else article["published"]
+                    started = time.monotonic()
+                    while time.monotonic() - started < 30:
+                        code = check_status(args.port, f"/articles/{article['slug']}/")
+                        if (code == 200) == state:
+                            break
+                        time.sleep(0.05)
+                    editor["stale_seconds"].append(round(time.monotonic() - started, 2))
+        finally:
+            connection.close()
+
+    started = time.monotonic()
+    importer = subprocess.Popen(
+        [PYTHON, "manage.py", "import_articles", str(work / "docs"), "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    editor_thread = threading.Thread(target=edit)
+    editor_thread.start()
+    import_out, import_err = importer.communicate(timeout=args.fault_max)
+    import_seconds = time.monotonic() - started
+    editor_thread.join(timeout=args.fault_max)
+    time.sleep(1)
+    wrk.send_signal(signal.SIGINT)
+    wrk_output, _ = wrk.communicate(timeout=30)
+    server.stop()
+
+    readers = parse_wrk(wrk_output)
+    log = server.log_text()
+    states = dict(Article.objects.filter(pk__in=[a["id"] for a in toggled]).values_list("id", "published"))
+    decided = Article.objects.filter(
+        pk__in=[a["id"] for a in toggled], published_decided_at__isnull=False
+    ).count()
+    connection.close()
+    wrong = [a["id"] for a in toggled if states.get(a["id"]) != a["final"]]
+    import_summary = (import_out.strip().splitlines() or ["(no output)"])[-1]
+    locked_total = readers.get("locked", 0) + log.count(LOCKED) + editor["locked"] + import_err.count(LOCKED)
+
+    print(f"\nfault test (copy of the database; wrk -c{args.connections} over {len(paths)} reader URLs)")
+    print(
+        f"  import of {args.fault_docs} documents: {import_summary} in {import_seconds:.1f} s"
+        f" (exit {importer.returncode})"
+    )
+    print(
+        f"  editor: {editor['toggles']} toggles of {len(toggled)} articles, {editor['locked']} locked,"
+        f" {len(editor['errors'])} other errors"
+    )
+    print(
+        f"  readers: {readers['requests']} requests, {readers['rps']:.0f} req/s, p50 {readers['p50']:.1f} ms,"
+        f" p99 {readers['p99']:.1f} ms, 4xx {readers.get('fourxx', 0)}"
+    )
+    print(f"  5xx responses: {readers.get('fivexx', 0)} (target 0)")
+    print(
+        f"  'database is locked': {locked_total} (target 0: responses {readers.get('locked', 0)},"
+        f" server log {log.count(LOCKED)}, editor {editor['locked']}, importer {import_err.count(LOCKED)})"
+    )
+    print(
+        f"  toggles in place afterwards: {len(toggled) - len(wrong)}/{len(toggled)}"
+        f" ({decided} marked as decided by an editor){' WRONG: ' + str(wrong[:10]) if wrong else ''}"
+    )
+    if editor["stale_seconds"]:
+        print(
+            f"  reader saw the old state for at most {max(editor['stale_seconds']):.2f} s after a toggle"
+            f" (samples: {editor['stale_seconds']})"
+        )
+    if import_err.strip():
+        print("  importer stderr (last lines): " + " | ".join(import_err.strip().splitlines()[-3:]))
+    shutil.rmtree(work)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page, over all rounds")
+    parser.add_argument("--rounds", type=int, default=2, help="times each page is measured, in turn")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk per page before measuring")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8105)
+    parser.add_argument("--modes", default="cached,uncached")
+    parser.add_argument("--skip-fault", action="store_true")
+    parser.add_argument("--fault-docs", type=int, default=10_000)
+    parser.add_argument("--fault-max", type=int, default=300, help="seconds: upper bound of the fault test")
+    parser.add_argument("--toggles", type=int, default=40, help="articles the editor toggles")
+    parser.add_argument("--toggle-pause", type=float, default=0.1)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    database = build_database(args.count)
+    setup_django(database)
+    urls = sample_urls()
+    for mode in [m for m in args.modes.split(",") if m]:
+        measure(database, urls, mode, args)
+    if not args.skip_fault:
+        fault_test(database, urls, args)
+
+
+if __name__ == "__main__":
+    main()
