@@ -4,6 +4,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from .models import Article, Provider, Topic, normalize_domain
 from .selectors import article_listing, unknown_values
@@ -11,10 +12,12 @@ from .selectors import article_listing, unknown_values
 PAGE_SIZE = 20
 
 
+@require_safe
 def article_list(request):
     return _listing_page(request, article_listing(request.GET))
 
 
+@require_safe
 def article_detail(request, slug):
     """Published articles for everyone; staff also preview unpublished ones (with a banner)."""
     article = get_object_or_404(Article.objects.visible_to(request.user).with_page_data(), slug=slug)
@@ -24,11 +27,13 @@ def article_detail(request, slug):
     return render(request, "articles/article_detail.html", context)
 
 
+@require_safe
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=_clean(slug))
     return _listing_page(request, article_listing(request.GET, topic=topic))
 
 
+@require_safe
 def provider_detail(request, domain):
     provider = get_object_or_404(Provider, domain=normalize_domain(_clean(domain)))
     return _listing_page(request, article_listing(request.GET, provider=provider))

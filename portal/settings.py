@@ -4,9 +4,9 @@ Every variable is listed in `.env.example` and in the README. Debug is off unles
 asked for; with debug off the process refuses to start without a secret key.
 """
 
-from pathlib import Path
 import os
 import sys
+from pathlib import Path
 
 import dj_database_url
 

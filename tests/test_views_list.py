@@ -412,3 +412,9 @@ def test_cached_facet_counts_skip_the_counting_but_not_the_live_list(
         assert client.get("/?topic=t2").status_code == 200  # another key: counted afresh
     finally:
         cache.clear()
+
+
+@pytest.mark.parametrize("path", ["/", "/topics/ai/", "/providers/nature.com/"])
+def test_reader_pages_refuse_posts(client, seeded, path):
+    response = client.post(path, {"q": "x"})
+    assert response.status_code == 405

@@ -2,9 +2,8 @@
 
 import pytest
 
+from articles.canonical import canonical_url, count_sources, group_stories, story_title_key
 from articles.models import Article
-from articles.canonical import canonical_url, count_sources, group_stories
-from articles.canonical import story_title_key as comparable_title
 
 
 @pytest.mark.parametrize(
@@ -38,8 +37,8 @@ def test_different_pages_stay_different(a, b):
 
 def test_publisher_suffix_does_not_make_a_new_title():
     plain = "Deep convolutional neural networks to predict cardiovascular risk from computed tomography"
-    assert comparable_title(plain + " | Nature Communications") == comparable_title(plain)
-    assert comparable_title("AI | ML") == "ai ml"  # too short to lose a part
+    assert story_title_key(plain + " | Nature Communications") == story_title_key(plain)
+    assert story_title_key("AI | ML") == "ai ml"  # too short to lose a part
 
 
 def test_grouping_merges_by_url_or_title():
