@@ -56,7 +56,10 @@ bench-admin: install-dev ## Admin changelist timings, queries, editor writes (CO
 bench-load: install-dev ## wrk load test (req/s, p50/p99) and fault test; needs wrk (COUNT=...)
 	$(BIN)/python bench/load.py $(BENCH_COUNT)
 
-test: install-dev ## Run the whole test suite
+lint: install-dev ## Lint the Python code with ruff (configured in pyproject.toml)
+	$(BIN)/ruff check .
+
+test: install-dev lint ## Lint, check migrations, run the whole test suite
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
