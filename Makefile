@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres lint bench bench-import e2e e2e-deps
+.PHONY: help install install-dev migrate seed run test test-postgres lint bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,10 +38,29 @@ seed: migrate ## Import the sample documents in seeds/
 run: seed ## Install, migrate, import seeds/ and serve on http://127.0.0.1:$(PORT)/
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-bench-import: install ## Import-rate benchmark: 100,000 generated documents (COUNT=... for fewer)
-	$(BIN)/python bench/import_rate.py --count $(or $(COUNT),100000)
+# Benchmarks: corpus and imported database are cached under bench/out/ (see bench/common.py).
+# COUNT=... sets the corpus size (default: each script's own, 100000; 10000 for bench-admin).
+BENCH_COUNT = $(if $(COUNT),--count $(COUNT))
 
-test: install-dev ## Run the whole test suite
+bench: bench-import bench-pages bench-admin bench-load ## Run all four benchmarks below
+
+bench-import: install-dev ## Import rate: documents/s, wall, CPU, peak memory (fresh DB; COUNT=...)
+	$(BIN)/python bench/import_rate.py $(BENCH_COUNT)
+
+bench-pages: install-dev ## Reader, article, feed and sitemap page latency under gunicorn (COUNT=...)
+	$(BIN)/python bench/pages.py $(BENCH_COUNT)
+	$(BIN)/python bench/detail_pages.py --count $(or $(COUNT),100000)
+
+bench-admin: install-dev ## Admin changelist timings, queries, editor writes (COUNT=..., default 10000)
+	$(BIN)/python bench/admin_changelist.py $(BENCH_COUNT)
+
+bench-load: install-dev ## wrk load test (req/s, p50/p99) and fault test; needs wrk (COUNT=...)
+	$(BIN)/python bench/load.py $(BENCH_COUNT)
+
+lint: install-dev ## Lint the Python code with ruff (configured in pyproject.toml)
+	$(BIN)/ruff check .
+
+test: install-dev lint ## Lint, check migrations, run the whole test suite
 	DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 

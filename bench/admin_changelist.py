@@ -2,22 +2,24 @@
 
     python bench/admin_changelist.py --count 10000 [--repeat 5] [--workdir /tmp/portal-bench]
 
-Builds (once) a corpus of --count documents with bench/corpus.py and a SQLite database holding
-them (import_articles), then requests admin pages through Django's test client, logged in as a
-superuser and as an editor, through the whole middleware stack. Prints, per page: median and
-slowest wall time, the number of SQL queries and the slowest query's time.
-Re-runs reuse the corpus and the database.
+Takes the cached database of --count generated documents (bench/common.py: built once under
+bench/out/ with bench/corpus.py and import_articles, reused afterwards), copies it into --workdir
+(the run writes: users, publish toggles) and requests admin pages through Django's test client,
+logged in as a superuser and as an editor, through the whole middleware stack. Prints, per page:
+median and slowest wall time, the number of SQL queries and the slowest query's time.
 """
 
 import argparse
-import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import common  # noqa: E402
 
 PAGES = [
     ("list, newest first", ""),
@@ -39,38 +41,10 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000, help="articles in the corpus (default 10000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed requests per page (default 5)")
-    parser.add_argument("--workdir", default="/tmp/portal-bench", help="where corpus and database live")
+    parser.add_argument(
+        "--workdir", default=None, help="where the run's copy of the database lives (default: temp folder)"
+    )
     return parser.parse_args()
-
-
-def setup_django(database):
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("DJANGO_DEBUG", "1")  # also makes connection.queries record timings
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
-
-
-def build(count, workdir):
-    from django.core.management import call_command
-
-    from articles.models import Article
-    from bench.corpus import generate
-
-    call_command("migrate", verbosity=0)
-    have = Article.objects.count()
-    if have >= count:
-        print(f"reusing database: {have} articles")
-        return
-    corpus = workdir / f"corpus-{count}"
-    if not (corpus / f"{(count - 1) // 1000:04d}" / f"{count - 1:07d}.txt").exists():
-        started = time.perf_counter()
-        generate(corpus, count)
-        print(f"generated {count} documents in {time.perf_counter() - started:.1f}s")
-    started = time.perf_counter()
-    call_command("import_articles", str(corpus), verbosity=1)
-    print(f"imported in {time.perf_counter() - started:.1f}s")
 
 
 def users():
@@ -106,15 +80,19 @@ def timed(client, method, url, repeat, **kwargs):
 
 def main():
     args = parse_args()
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    setup_django(workdir / f"admin-{args.count}.sqlite3")
-    build(args.count, workdir)
+    database = common.imported_database(args.count)
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="portal-bench-admin-", dir=args.workdir) as workdir:
+        # DJANGO_DEBUG=1 makes connection.queries record the queries and their times.
+        common.setup_django(common.copy_database(database, workdir), DJANGO_DEBUG="1")
+        measure(args)
 
-    from django.contrib.admin.models import LogEntry
+
+def measure(args):
     from django.test import Client
 
-    from articles.models import Article, EditorialAction, Provider
+    from articles.models import Article, Provider
 
     admin, editor = users()
     total = Article.objects.count()
@@ -172,10 +150,6 @@ def main():
         f"  bulk publish all {selected} unpublished of 2021 (select across): "
         f"{(time.perf_counter() - started) * 1000:.1f} ms"
     )
-    # Put the corpus back as it was so that re-runs measure the same data.
-    Article.objects.filter(editorial_actions__isnull=False).update(published=False, published_decided_at=None)
-    EditorialAction.objects.all().delete()
-    LogEntry.objects.all().delete()
 
 
 if __name__ == "__main__":

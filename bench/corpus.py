@@ -14,15 +14,39 @@ from pathlib import Path
 import yaml
 
 PROVIDERS = [(f"Provider {i}", f"provider{i}.example.com") for i in range(1, 61)] + [
-    ("Nature", "nature.com"), ("Medical Xpress", "medicalxpress.com"), ("News Medical", "news-medical.net"),
-    ("EurekAlert!", "eurekalert.org"), ("Forbes", "forbes.com"),
+    ("Nature", "nature.com"),
+    ("Medical Xpress", "medicalxpress.com"),
+    ("News Medical", "news-medical.net"),
+    ("EurekAlert!", "eurekalert.org"),
+    ("Forbes", "forbes.com"),
 ]
-TOPICS = ["AI", "Machine Learning", "AI in Healthcare", "Cardiology", "Echocardiography", "CT", "MRI",
-          "SPECT", "Deep Learning", "Radiology", "Heart Failure", "Arrhythmia", "Wearables", "Imaging",
-          "Clinical Trials", "Regulation", "Startups", "Research", "Prevention", "Genomics"]
-WORDS = ("deep learning model predicts cardiac events from imaging data with high accuracy researchers "
-         "say new study shows algorithm detects heart disease earlier than clinicians coronary calcium "
-         "scoring echocardiography video analysis mortality risk patients hospital trial").split()
+TOPICS = [
+    "AI",
+    "Machine Learning",
+    "AI in Healthcare",
+    "Cardiology",
+    "Echocardiography",
+    "CT",
+    "MRI",
+    "SPECT",
+    "Deep Learning",
+    "Radiology",
+    "Heart Failure",
+    "Arrhythmia",
+    "Wearables",
+    "Imaging",
+    "Clinical Trials",
+    "Regulation",
+    "Startups",
+    "Research",
+    "Prevention",
+    "Genomics",
+]
+WORDS = (
+    "deep learning model predicts cardiac events from imaging data with high accuracy researchers "
+    "say new study shows algorithm detects heart disease earlier than clinicians coronary calcium "
+    "scoring echocardiography video analysis mortality risk patients hospital trial"
+).split()
 START = datetime(2018, 1, 1, tzinfo=UTC)
 
 
@@ -32,9 +56,12 @@ def sentence(rng, low, high):
 
 
 def image(rng, n):
-    return {"url": f"https://images.example.com/{n}/{rng.randint(1, 10**9)}.jpg",
-            "width": rng.choice([620, 685, 720, 1200]), "height": rng.choice([261, 420, 480, 675]),
-            "isCached": True}
+    return {
+        "url": f"https://images.example.com/{n}/{rng.randint(1, 10**9)}.jpg",
+        "width": rng.choice([620, 685, 720, 1200]),
+        "height": rng.choice([261, 420, 480, 675]),
+        "isCached": True,
+    }
 
 
 def document(n, rng):
@@ -60,7 +87,9 @@ def document(n, rng):
             {
                 "title": sentence(rng, 5, 12),
                 "excerpt": sentence(rng, 15, 30),
-                "publishedDateTime": (when + timedelta(hours=rng.randint(-48, 48))).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "publishedDateTime": (when + timedelta(hours=rng.randint(-48, 48))).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
                 "webUrl": f"https://{other}/story/{n}-{k}",
                 "type": "article",
                 "provider": {"name": other_name, "domain": other},
@@ -69,7 +98,9 @@ def document(n, rng):
             }
             for k, (other_name, other) in enumerate(rng.sample(PROVIDERS, rng.randint(0, 3)))
         ],
-        "secured": "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k=600)),
+        "secured": "".join(
+            rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k=600)
+        ),
     }
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
     body = f"\n## Summary\n\n{sentence(rng, 30, 60)}.\n" if rng.random() < 0.2 else ""

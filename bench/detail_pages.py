@@ -1,10 +1,13 @@
 """Latency of the article page and the machine-facing pages, against a running server.
 
     python bench/detail_pages.py --base-url http://127.0.0.1:8103 [--articles 200] [--repeat 20]
+    python bench/detail_pages.py --count 100000 [--port 8103] [--articles 200] [--repeat 20]
 
 Article URLs are sampled (deterministically) from the sitemap, so any imported corpus works, e.g.
-one from `bench/corpus.py` served by a real WSGI server. Prints one line per page kind: requests,
-median, p95 and max in milliseconds (client-side, sequential, one connection per request).
+one from `bench/corpus.py` served by a real WSGI server. With --count, the script serves the cached
+database of that many generated documents itself (bench/common.py: gunicorn, 2 workers, on
+127.0.0.1:--port, stopped at the end) instead of using --base-url. Prints one line per page kind:
+requests, median, p95 and max in milliseconds (client-side, sequential, one connection per request).
 """
 
 import argparse
@@ -14,6 +17,9 @@ import sys
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
 
@@ -42,8 +48,10 @@ def measure(label, urls):
         timings.append(elapsed)
     timings.sort()
     p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
-    print(f"{label:<24} n={len(timings):<5} median={statistics.median(timings):7.1f} ms  "
-          f"p95={p95:7.1f} ms  max={timings[-1]:7.1f} ms")
+    print(
+        f"{label:<24} n={len(timings):<5} median={statistics.median(timings):7.1f} ms  "
+        f"p95={p95:7.1f} ms  max={timings[-1]:7.1f} ms"
+    )
 
 
 def main():
@@ -52,8 +60,22 @@ def main():
     parser.add_argument("--articles", type=int, default=200, help="distinct article pages to request")
     parser.add_argument("--repeat", type=int, default=20, help="requests per other page")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--count", type=int, default=None, help="serve the cached database of this many documents"
+    )
+    parser.add_argument("--port", type=int, default=8103, help="with --count: the server's port")
     args = parser.parse_args()
-    base = args.base_url.rstrip("/")
+    if args.count is None:
+        run(args, args.base_url.rstrip("/"))
+        return
+    import common
+
+    env = common.environment(common.imported_database(args.count))
+    with common.Server(env, args.port) as server:
+        run(args, server.base_url)
+
+
+def run(args, base):
     rng = random.Random(args.seed)
 
     sections = locations(f"{base}/sitemap.xml")

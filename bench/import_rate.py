@@ -5,7 +5,8 @@
 Runs the real command (`manage.py import_articles`) in a child process and prints documents per
 second, wall time, CPU time and peak memory (resource.getrusage of the children: the command and
 its worker processes) for the first import and for the re-import of the unchanged files.
-The corpus is generated once by bench/corpus.py into the temp folder and reused afterwards.
+The corpus is generated once by bench/corpus.py under bench/out/ and reused afterwards (see
+bench/common.py); the database is a new one in the temp folder on every run.
 """
 
 import argparse
@@ -19,23 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-import corpus  # noqa: E402
-
-
-def ensure_corpus(directory, count, seed):
-    """Generate the corpus unless a complete one is already there (written to a temporary name first)."""
-    directory = Path(directory)
-    if directory.is_dir():
-        return directory
-    partial = directory.with_name(directory.name + ".partial")
-    if partial.exists():
-        subprocess.run(["rm", "-rf", str(partial)], check=True)
-    started = time.perf_counter()
-    print(f"generating {count} documents in {directory} ...", flush=True)
-    corpus.generate(partial, count, seed)
-    partial.rename(directory)
-    print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
-    return directory
+import common  # noqa: E402
 
 
 def run(args, env):
@@ -46,7 +31,7 @@ def run(args, env):
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), *args], env=env, stdout=out, stderr=err
+            [common.PYTHON, str(ROOT / "manage.py"), *args], env=env, stdout=out, stderr=err
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
@@ -64,21 +49,17 @@ def main():
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None, help="passed to import_articles")
-    parser.add_argument("--corpus", default=None, help="corpus folder (default: cached in the temp folder)")
+    parser.add_argument("--corpus", default=None, help="corpus folder (default: cached under bench/out/)")
     args = parser.parse_args()
 
-    folder = args.corpus or Path(tempfile.gettempdir()) / f"portal-bench-corpus-{args.count}-seed{args.seed}"
-    folder = ensure_corpus(folder, args.count, args.seed)
+    if args.corpus:
+        folder = common.ensure_corpus(args.corpus, args.count, args.seed)
+    else:
+        folder = common.corpus_folder(args.count, args.seed)
     files = sum(1 for _ in folder.rglob("*.txt"))
 
     with tempfile.TemporaryDirectory(prefix="portal-bench-db-") as scratch:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{scratch}/bench.sqlite3",
-            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-not-secret"),
-            "DJANGO_DEBUG": "0",
-            "DJANGO_ALLOWED_HOSTS": "localhost",
-        }
+        env = common.environment(Path(scratch, "bench.sqlite3"))
         env.pop("DJANGO_SETTINGS_MODULE", None)
         run(["migrate", "--noinput", "-v0"], env)
         command = ["import_articles", str(folder)] + (

@@ -3,8 +3,8 @@
     python bench/load.py [--count 100000] [--duration 10] [--connections 8] [--port 8105]
                          [--modes cached,uncached] [--skip-fault] [--fault-docs 10000]
 
-1. Builds (once) a corpus of --count documents under bench/out/ and imports it into
-   bench/out/load-<count>.sqlite3 (reused on later runs; `migrate` brings it up to date).
+1. Takes the cached database of --count generated documents (bench/common.py: built once under
+   bench/out/, rebuilt when the migrations change).
 2. Serves it with gunicorn (`portal.wsgi`, 2 workers, production settings, on 127.0.0.1 only) and
    runs wrk for --duration seconds on each page, after --warmup seconds not counted: the list, a
    faceted list, a search, an article page and /healthz. Prints requests/s, p50 and p99 latency,
@@ -23,7 +23,6 @@ Only loopback addresses are used; every run is bounded in time; the server is al
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
@@ -38,80 +37,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-PYTHON = sys.executable
-HOST = "127.0.0.1"
-LOCKED = "database is locked"
-
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import common  # noqa: E402
+from common import HOST, OUT, PYTHON, Server  # noqa: E402
 
-def server_environment(database_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
-    env.update(
-        DATABASE_URL=f"sqlite:///{database_path}",
-        DJANGO_SECRET_KEY="bench-only-" + "k" * 50,
-        DJANGO_DEBUG="0",
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
-
-
-def manage(env, *args, check=True):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, capture_output=True, text=True
-    )
-
-
-def build_database(count):
-    """The corpus database, built once; `migrate` on every run keeps its schema current."""
-    database = OUT / f"load-{count}.sqlite3"
-    env = server_environment(database)
-    if not database.exists():
-        corpus = OUT / f"corpus-{count // 1000}k"
-        if not corpus.exists():
-            import corpus as corpus_module
-
-            started = time.monotonic()
-            corpus_module.generate(corpus, count)
-            print(f"corpus: {count} documents generated in {time.monotonic() - started:.0f} s", flush=True)
-        partial = database.with_suffix(".partial")
-        for path in OUT.glob(partial.name + "*"):
-            path.unlink()
-        env_partial = server_environment(partial)
-        manage(env_partial, "migrate", "--noinput")
-        started = time.monotonic()
-        result = manage(env_partial, "import_articles", str(corpus), "--verbosity", "0", check=False)
-        elapsed = time.monotonic() - started
-        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-300:]
-        print(f"import: {summary} in {elapsed:.0f} s ({count / elapsed:.0f} documents/s)", flush=True)
-        manage(
-            env_partial,
-            "shell",
-            "-c",
-            "from django.db import connection; "
-            "connection.cursor().execute('PRAGMA wal_checkpoint(TRUNCATE)')",
-        )
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(str(partial) + suffix)
-            if source.exists():
-                source.rename(str(database) + suffix)
-    started = time.monotonic()
-    manage(env, "migrate", "--noinput")
-    print(f"migrate: {time.monotonic() - started:.0f} s", flush=True)
-    manage(env, "collectstatic", "--noinput")
-    return database
-
-
-def setup_django(database):
-    os.environ.update(server_environment(database, DJANGO_SETTINGS_MODULE="portal.settings"))
-    import django
-
-    django.setup()
+LOCKED = "database is locked"
 
 
 def sample_urls():
@@ -132,55 +63,6 @@ def sample_urls():
         "article": article.get_absolute_url(),
         "healthz": "/healthz",
     }
-
-
-class Server:
-    """gunicorn serving portal.wsgi with 2 workers on 127.0.0.1:port."""
-
-    def __init__(self, env, port, log_path):
-        self.port, self.log_path = port, log_path
-        self.log = open(log_path, "w")
-        self.process = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "portal.wsgi",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=30).read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise SystemExit(f"gunicorn did not start; see {log_path}") from None
-                time.sleep(0.3)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-    def log_text(self):
-        return Path(self.log_path).read_text(errors="replace")
 
 
 LUA = r"""
@@ -251,7 +133,8 @@ def measure(database, urls, mode, args):
     extra = (
         {"DJANGO_PAGE_CACHE_SECONDS": "0", "PORTAL_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
     )
-    server = Server(server_environment(database, **extra), args.port, OUT / f"load-server-{mode}.log")
+    env = common.environment(database, **extra)
+    server = Server(env, args.port, log_path=OUT / f"load-server-{mode}.log")
     rounds = {name: [] for name in urls}
     seconds = max(1, round(args.duration / args.rounds))
     try:
@@ -347,10 +230,7 @@ def fault_test(database, urls, args):
     from articles.models import Article
 
     work = Path(tempfile.mkdtemp(prefix="portal-fault-", dir=OUT))
-    copy = work / "fault.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(database) + suffix).exists():
-            shutil.copyfile(str(database) + suffix, str(copy) + suffix)
+    copy = common.copy_database(database, work)
     connection.close()
     from django.conf import settings
 
@@ -366,8 +246,8 @@ def fault_test(database, urls, args):
     fault_documents(work / "docs", toggled, args.fault_docs)
     connection.close()
 
-    env = server_environment(copy)
-    server = Server(env, args.port, work / "server.log")
+    env = common.environment(copy)
+    server = Server(env, args.port, log_path=work / "server.log")
     paths = [urls[name] for name in urls if name != "healthz"] + [
         f"/articles/{article['slug']}/" for article in toggled[:10]
     ]
@@ -490,10 +370,8 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    OUT.mkdir(parents=True, exist_ok=True)
-
-    database = build_database(args.count)
-    setup_django(database)
+    database = common.imported_database(args.count)
+    common.setup_django(database)
     urls = sample_urls()
     for mode in [m for m in args.modes.split(",") if m]:
         measure(database, urls, mode, args)

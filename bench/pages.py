@@ -15,48 +15,14 @@ import http.client
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-PYTHON = sys.executable
 sys.path.insert(0, str(ROOT / "bench"))
 
-
-def run(*args, env):
-    subprocess.run(args, cwd=ROOT, env=env, check=True)
-
-
-def ensure_database(count, env):
-    """bench/out/bench-<count>.sqlite3, imported from bench/out/corpus-<count>/; built when missing."""
-    corpus = OUT / f"corpus-{count}"
-    database = OUT / f"bench-{count}.sqlite3"
-    done = OUT / f"bench-{count}.imported"
-    OUT.mkdir(parents=True, exist_ok=True)
-    if not (corpus / ".complete").exists():
-        from corpus import generate
-
-        started = time.perf_counter()
-        print(f"generating {count} documents in {corpus} ...", flush=True)
-        generate(corpus, count)
-        (corpus / ".complete").touch()
-        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
-    env = {**env, "DATABASE_URL": f"sqlite:///{database}"}
-    if not done.exists():
-        for leftover in OUT.glob(f"bench-{count}.sqlite3*"):
-            leftover.unlink()
-        started = time.perf_counter()
-        print(f"importing into {database} ...", flush=True)
-        run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
-        run(PYTHON, "manage.py", "import_articles", str(corpus), env=env)
-        done.touch()
-        print(f"  {time.perf_counter() - started:.0f} s", flush=True)
-    else:
-        run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)  # schema changes since
-    return database, env
+import common  # noqa: E402
 
 
 def sample_values(database):
@@ -105,19 +71,6 @@ def cpu_seconds(server):
         return float("nan")
 
 
-def wait_until_up(port, server, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited early")
-        try:
-            get(port, "/static/css/portal.css")
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer in time")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -134,18 +87,8 @@ def main():
     )
     args = parser.parse_args()
 
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-not-secret"),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        # Plain HTTP on loopback: no redirect to HTTPS (on by default with debug off).
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "PORTAL_FACET_CACHE_SECONDS": str(args.facet_cache),
-    }
-    database, env = ensure_database(args.count, env)
-    run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
+    database = common.imported_database(args.count)
+    env = common.environment(database, PORTAL_FACET_CACHE_SECONDS=str(args.facet_cache))
     slug, topic, provider, total, published = sample_values(database)
     pages = {
         "list": "/",
@@ -159,23 +102,7 @@ def main():
         "article page": f"/articles/{slug}/",
     }
 
-    gunicorn = Path(PYTHON).parent / "gunicorn"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_until_up(args.port, server)
+    with common.Server(env, args.port, workers=args.workers) as server:
         print(
             f"\n{total} articles ({published} published), gunicorn {args.workers} workers, "
             f"facet cache {args.facet_cache} s, "
@@ -201,9 +128,6 @@ def main():
                 f"{p95:>8.1f} {timings[-1]:>8.1f} {cpu:>11.1f}",
                 flush=True,
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
