@@ -115,9 +115,6 @@ def live_site(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
         "E2E_STATIC_ROOT": str(tmp / "static"),
         "PYTHONUNBUFFERED": "1",
-        # Facet counts may lag an editor's decision by this cache's lifetime (by design, see
-        # articles/selectors.py); the journeys compare counts with results exactly, so no cache.
-        "PORTAL_FACET_CACHE_SECONDS": "0",
     }
     site = LiveSite(url=f"http://127.0.0.1:{_free_port()}", env=env, log=tmp / "server.log")
     corpus = tmp / "corpus"
