@@ -19,7 +19,7 @@ from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .rendering import render_body
-from .writer import CREATED, UNCHANGED, UPDATED, Pending, import_session, write_batch
+from .writer import CREATED, UNCHANGED, UPDATED, import_session, pending_from, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
@@ -124,8 +124,8 @@ def read_file(path):
         return name, None, str(exc)
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
-    pending = Pending(
-        record=record,
+    pending = pending_from(
+        record,
         path=name,
         content_hash=content_hash,
         body_html=body_html,
@@ -209,7 +209,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
         with import_session():
             for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
                 if pending is not None:
-                    url = pending.web_url if isinstance(pending, Unchanged) else pending.record.web_url
+                    url = pending.web_url
                     if url in first_path_for_url:
                         error, pending = f"same webUrl as {first_path_for_url[url]}", None
                     else:
@@ -221,7 +221,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                     report.count(UNCHANGED)
                 else:
                     report.problems.extend(
-                        Problem(name, warning, is_error=False) for warning in pending.record.warnings
+                        Problem(name, warning, is_error=False) for warning in pending.warnings
                     )
                     batch.append(pending)
                     if len(batch) >= BATCH_SIZE:

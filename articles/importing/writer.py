@@ -1,4 +1,7 @@
-"""Write validated `ArticleRecord`s to the database in batches, upserting by `web_url`.
+"""Write validated articles to the database in batches, upserting by `web_url`.
+
+Reading workers turn each `ArticleRecord` into a `Pending` (`pending_from`): plain tuples of
+database-ready values, cheap to send between processes and written without per-field work here.
 
 Every record reaching here has been validated, so a batch is written in one transaction. Should the
 database still refuse a batch, it is retried one record at a time so that a bad record is rejected
@@ -7,20 +10,19 @@ alone and never leaves a partial row.
 
 import contextlib
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
-from .documents import ArticleRecord
-
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: KiB)
 
-# Fields the document owns; `published` is handled apart because editors may own it.
-CONTENT_FIELDS = [
+# Fields the document owns, in the order of `Pending.values`; then the two the writer supplies.
+# `published` is handled apart because editors may own it.
+DOCUMENT_FIELDS = [
     "title",
     "excerpt",
     "published_at",
@@ -32,7 +34,6 @@ CONTENT_FIELDS = [
     "category",
     "quality",
     "heat",
-    "provider",
     "secured",
     "body",
     "body_html",
@@ -40,23 +41,104 @@ CONTENT_FIELDS = [
     "source_count",
     "source_path",
     "content_hash",
-    "updated_at",
     "url_key",
+]
+CONTENT_FIELDS = [*DOCUMENT_FIELDS, "provider", "updated_at"]
+RELATED_FIELDS = [
+    "article",
+    "position",
+    "title",
+    "excerpt",
+    "published_at",
+    "web_url",
+    "amp_web_url",
+    "cdn_amp_web_url",
+    "type",
+    "provider",
+    "quality",
+    "images",
 ]
 
 
-@dataclass
-class Pending:
-    """A validated record on its way to the database."""
+class Pending(NamedTuple):
+    """A validated article on its way to the database, as plain values (see `pending_from`)."""
 
-    record: ArticleRecord
     path: str
     content_hash: str
-    body_html: str = ""  # rendered by the reading worker, off the writing process
-    # Derived in the reading worker too (see read_file), off the writing process:
-    slug: str = ""  # for a new article
-    source_count: int = 1
-    url_key: str = ""
+    web_url: str
+    published: bool
+    warnings: list  # of str
+    provider: tuple  # (domain, name)
+    topics: list  # of names
+    values: tuple  # for DOCUMENT_FIELDS, database-ready
+    slug: str  # for a new article
+    images: list  # of (position, url, width, height, is_cached)
+    related: list  # of (position, title, excerpt, published_at, web_url, amp_web_url,
+    #   cdn_amp_web_url, type, (provider domain, name), quality, images as a JSON list)
+
+
+def pending_from(record, path, content_hash, body_html, slug, source_count, url_key):
+    """The `Pending` for a validated `ArticleRecord`; runs in the reading workers. Datetimes
+    are converted as the database takes them (a pure function of the backend: no query)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    provider = record.provider
+    values = (
+        record.title,
+        record.excerpt,
+        adapt(record.published_at),
+        record.original_url,
+        record.web_url,
+        record.amp_web_url,
+        record.cdn_amp_web_url,
+        record.type,
+        record.category,
+        record.quality,
+        record.heat,
+        record.secured,
+        record.body,
+        body_html,
+        " ".join([record.title, record.excerpt, provider.name, provider.domain, *record.topics]),
+        source_count,
+        path,
+        content_hash,
+        url_key,
+    )
+    images = [
+        (position, image.url, image.width, image.height, image.is_cached)
+        for position, image in enumerate(record.images)
+    ]
+    related = [
+        (
+            position,
+            link.title,
+            link.excerpt,
+            None if link.published_at is None else adapt(link.published_at),
+            link.web_url,
+            link.amp_web_url,
+            link.cdn_amp_web_url,
+            link.type,
+            (link.provider.domain, link.provider.name),
+            link.quality,
+            [
+                {"url": image.url, "width": image.width, "height": image.height, "isCached": image.is_cached}
+                for image in link.images
+            ],
+        )
+        for position, link in enumerate(record.related)
+    ]
+    return Pending(
+        path=path,
+        content_hash=content_hash,
+        web_url=record.web_url,
+        published=record.published,
+        warnings=record.warnings,
+        provider=(provider.domain, provider.name),
+        topics=record.topics,
+        values=values,
+        slug=slug,
+        images=images,
+        related=related,
+    )
 
 
 @contextlib.contextmanager
@@ -82,7 +164,7 @@ def write_batch(batch, dry_run=False):
     """Write a list of `Pending`; return [(pending, status or None, error or None)]."""
     if dry_run:
         existing = _existing(batch)
-        return [(item, _status(item, existing.get(item.record.web_url)), None) for item in batch]
+        return [(item, _status(item, existing.get(item.web_url)), None) for item in batch]
     try:
         with transaction.atomic():
             return _write(batch)
@@ -98,7 +180,7 @@ def write_batch(batch, dry_run=False):
 
 
 def _existing(batch):
-    urls = [item.record.web_url for item in batch]
+    urls = [item.web_url for item in batch]
     return {
         row["web_url"]: row
         for row in Article.objects.filter(web_url__in=urls).values(
@@ -117,13 +199,12 @@ def _status(item, row):
 
 def _write(batch):
     existing = _existing(batch)
-    statuses = [(item, _status(item, existing.get(item.record.web_url))) for item in batch]
+    statuses = [(item, _status(item, existing.get(item.web_url))) for item in batch]
     changed = [(item, status) for item, status in statuses if status != UNCHANGED]
-    providers = _upsert_providers([item.record for item in batch])
+    providers = _upsert_providers(batch)
     if changed:
-        topics = _upsert_topics([item.record for item, _ in changed])
-        db_datetime = _datetime_adapter()
-        now = db_datetime(timezone.now())
+        topics = _upsert_topics([item for item, _ in changed])
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         created = [item for item, status in changed if status == CREATED]
         updated = [item for item, status in changed if status == UPDATED]
         if created:
@@ -131,17 +212,12 @@ def _write(batch):
                 Article,
                 [*CONTENT_FIELDS, "slug", "published", "created_at"],
                 [
-                    (
-                        *_article_values(item, providers, now, db_datetime),
-                        item.slug,
-                        item.record.published,
-                        now,
-                    )
+                    (*item.values, providers[item.provider[0]], now, item.slug, item.published, now)
                     for item in created
                 ],
             )
             ids = dict(
-                Article.objects.filter(web_url__in=[item.record.web_url for item in created]).values_list(
+                Article.objects.filter(web_url__in=[item.web_url for item in created]).values_list(
                     "web_url", "id"
                 )
             )
@@ -152,57 +228,18 @@ def _write(batch):
                 Article,
                 CONTENT_FIELDS,
                 [
-                    (*_article_values(item, providers, now, db_datetime), existing[item.record.web_url]["id"])
+                    (*item.values, providers[item.provider[0]], now, existing[item.web_url]["id"])
                     for item in updated
                 ],
             )
             _apply_published_unless_decided(changed, existing)
-            old_ids = [existing[item.record.web_url]["id"] for item in updated]
+            old_ids = [existing[item.web_url]["id"] for item in updated]
             ArticleImage.objects.filter(article_id__in=old_ids).delete()
             RelatedLink.objects.filter(article_id__in=old_ids).delete()
             Article.topics.through.objects.filter(article_id__in=old_ids).delete()
-            ids.update((item.record.web_url, existing[item.record.web_url]["id"]) for item in updated)
-        _write_children(
-            [(ids[item.record.web_url], item) for item, _ in changed], providers, topics, db_datetime
-        )
+            ids.update((item.web_url, existing[item.web_url]["id"]) for item in updated)
+        _write_children([(ids[item.web_url], item) for item, _ in changed], providers, topics)
     return [(item, status, None) for item, status in statuses]
-
-
-def _datetime_adapter():
-    """A function giving datetimes (or None) as the database takes them; looked up once per batch,
-    as every access through `connection` costs more than the conversion itself."""
-    adapt = connection.ops.adapt_datetimefield_value
-    return lambda value: None if value is None else adapt(value)
-
-
-def _article_values(item, providers, now, db_datetime):
-    """Values for CONTENT_FIELDS, in that order, ready for the database."""
-    record = item.record
-    return (
-        record.title,
-        record.excerpt,
-        db_datetime(record.published_at),
-        record.original_url,
-        record.web_url,
-        record.amp_web_url,
-        record.cdn_amp_web_url,
-        record.type,
-        record.category,
-        record.quality,
-        record.heat,
-        providers[record.provider.domain],
-        record.secured,
-        record.body,
-        item.body_html,
-        " ".join(
-            [record.title, record.excerpt, record.provider.name, record.provider.domain, *record.topics]
-        ),
-        item.source_count,
-        item.path,
-        item.content_hash,
-        now,
-        item.url_key,
-    )
 
 
 def _insert(model, fields, rows):
@@ -236,86 +273,44 @@ def _apply_published_unless_decided(changed, existing):
     """
     wanted = {True: [], False: []}
     for item, status in changed:
-        row = existing.get(item.record.web_url)
-        if (
-            status == UPDATED
-            and row["published_decided_at"] is None
-            and row["published"] != item.record.published
-        ):
-            wanted[item.record.published].append(row["id"])
+        row = existing.get(item.web_url)
+        if status == UPDATED and row["published_decided_at"] is None and row["published"] != item.published:
+            wanted[item.published].append(row["id"])
     for value, ids in wanted.items():
         if ids:
             Article.objects.filter(pk__in=ids, published_decided_at__isnull=True).update(published=value)
 
 
-def _write_children(articles, providers, topics, db_datetime):
+def _write_children(articles, providers, topics):
     """Images, related links and topic memberships of [(article id, Pending)], in document order."""
     images, links, memberships = [], [], []
     json_value = connection.ops.adapt_json_value
     for article_id, item in articles:
-        record = item.record
-        for position, image in enumerate(record.images):
-            images.append((article_id, position, image.url, image.width, image.height, image.is_cached))
-        for position, related in enumerate(record.related):
-            links.append(
-                (
-                    article_id,
-                    position,
-                    related.title,
-                    related.excerpt,
-                    db_datetime(related.published_at),
-                    related.web_url,
-                    related.amp_web_url,
-                    related.cdn_amp_web_url,
-                    related.type,
-                    providers[related.provider.domain],
-                    related.quality,
-                    json_value(
-                        [
-                            {"url": i.url, "width": i.width, "height": i.height, "isCached": i.is_cached}
-                            for i in related.images
-                        ],
-                        None,
-                    ),
-                )
-            )
-        for topic_id in dict.fromkeys(topics[_topic_slug(name)] for name in record.topics):
+        images.extend((article_id, *image) for image in item.images)
+        for link in item.related:
+            *head, (domain, _name), quality, pictures = link
+            links.append((article_id, *head, providers[domain], quality, json_value(pictures, None)))
+        for topic_id in dict.fromkeys(topics[_topic_slug(name)] for name in item.topics):
             memberships.append((article_id, topic_id))
     _insert(ArticleImage, ["article", "position", "url", "width", "height", "is_cached"], images)
-    _insert(
-        RelatedLink,
-        [
-            "article",
-            "position",
-            "title",
-            "excerpt",
-            "published_at",
-            "web_url",
-            "amp_web_url",
-            "cdn_amp_web_url",
-            "type",
-            "provider",
-            "quality",
-            "images",
-        ],
-        links,
-    )
+    _insert(RelatedLink, RELATED_FIELDS, links)
     _insert(Article.topics.through, ["article", "topic"], memberships)
 
 
 _topic_slug = functools.lru_cache(maxsize=4096)(Topic.slug_for)
 
 
-def _upsert_providers(records):
+def _upsert_providers(batch):
     """Return {domain: provider id}. An article's own provider name wins over a related link's."""
     names = {}  # domain -> (name, from_article)
-    for record in records:
-        for related in record.related:
-            domain, name = related.provider.domain, related.provider.name
+    for item in batch:
+        for related in item.related:
+            domain, name = related[8]
             if names.get(domain, (domain,))[0] == domain:  # a real name beats the bare domain
                 names[domain] = (name, False)
-    for record in records:
-        names[record.provider.domain] = (record.provider.name, True)
+    for item in batch:
+        domain, name = item.provider
+        names[domain] = (name, True)
     existing = {p.domain: p for p in Provider.objects.filter(domain__in=list(names))}
     missing = [
         Provider(domain=domain, name=name, name_from_article=from_article)
@@ -341,11 +336,11 @@ def _upsert_providers(records):
     return {domain: provider.pk for domain, provider in existing.items()}
 
 
-def _upsert_topics(records):
+def _upsert_topics(batch):
     """Return {slug: topic id}; a topic's first name is kept."""
     names = {}
-    for record in records:
-        for name in record.topics:
+    for item in batch:
+        for name in item.topics:
             names.setdefault(_topic_slug(name), name)
     existing = dict(Topic.objects.filter(slug__in=list(names)).values_list("slug", "id"))
     missing = [Topic(slug=slug, name=name) for slug, name in names.items() if slug not in existing]
