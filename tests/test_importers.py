@@ -320,3 +320,24 @@ def test_progress_is_shown_on_a_terminal_only(run_import):
 def test_provider_named_by_its_own_article_wins_over_related_links(run_import):
     run_import(SEEDS)
     assert Provider.objects.get(domain="nature.com").name_from_article is True
+
+
+def test_a_large_import_rebuilds_the_search_index_once_at_the_end(monkeypatch):
+    from django.db import connection
+
+    from articles import search
+
+    monkeypatch.setattr(writer, "DEFER_INDEX_FROM", 2)
+    report = import_paths([SEEDS])
+    assert report.created == 5
+    every = Article.objects.all()
+    for article in every:
+        word = search.search_terms(article.title)[0]
+        assert article in search.matching(every, [word])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    assert set(search.SQLITE_TRIGGERS) <= triggers
+    # ...and an edit afterwards still reaches the index row by row.
+    Article.objects.filter(pk=every[0].pk).update(search_text="Okapi")
+    assert list(search.matching(every, ["okapi"])) == [every[0]]

@@ -19,7 +19,15 @@ from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .rendering import render_body
-from .writer import CREATED, UNCHANGED, UPDATED, import_session, pending_from, write_batch
+from .writer import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    deferred_search_index,
+    import_session,
+    pending_from,
+    write_batch,
+)
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
@@ -206,7 +214,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
 
     _known_files = _load_known_files(files)
     try:
-        with import_session():
+        with import_session(), deferred_search_index(0 if dry_run else len(files)) as index_deferred:
             for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
                 if pending is not None:
                     url = pending.web_url
@@ -230,6 +238,8 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                     on_progress(done, len(files))
             if batch:
                 flush()
+        if index_deferred and (report.created or report.updated):
+            content_changed()  # once more: search results changed only now, with the index
     finally:
         _known_files = {}
     return report
