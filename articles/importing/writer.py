@@ -84,7 +84,7 @@ class Pending(NamedTuple):
 def pending_from(record, path, content_hash, body_html, slug, source_count, url_key):
     """The `Pending` for a validated `ArticleRecord`; runs in the reading workers. Datetimes
     are converted as the database takes them (a pure function of the backend: no query)."""
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _datetime_adapter()
     provider = record.provider
     values = (
         record.title,
@@ -143,6 +143,13 @@ def pending_from(record, path, content_hash, body_html, slug, source_count, url_
         images=images,
         related=related,
     )
+
+
+@functools.cache
+def _datetime_adapter():
+    """The backend's datetime conversion, looked up once per process (`connection.ops` costs
+    more than the conversion itself)."""
+    return connection.ops.adapt_datetimefield_value
 
 
 @contextlib.contextmanager
