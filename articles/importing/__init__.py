@@ -138,7 +138,11 @@ def read_file(path):
         content_hash=content_hash,
         body_html=body_html,
         slug=Article.slug_for(record.title, record.web_url),
-        source_count=count_sources(record.web_url, [(link.web_url, link.title) for link in record.related]),
+        source_count=(
+            count_sources(record.web_url, [(link.web_url, link.title) for link in record.related])
+            if record.related
+            else 1  # the article alone
+        ),
         url_key=canonical_url(record.web_url),
     )
     return name, pending, None

@@ -20,6 +20,10 @@ try:  # libyaml's parser, events only: the documents' data is built here (see _b
 except ImportError:  # PyYAML without libyaml: the pure-Python parser, same events
     _Parser = yaml.SafeLoader
 _RESOLVER = yaml.resolver.Resolver()  # plain scalar -> tag, as yaml.safe_load resolves them
+# The first characters of the plain scalars that may resolve to something other than text
+# (digits, signs, "~", the letters of true/false/yes/no/on/off/null...): any other plain scalar is
+# text, as Resolver.resolve finds after looking up its resolvers by that first character.
+_MAY_NOT_BE_TEXT = frozenset(_RESOLVER.yaml_implicit_resolvers)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()  # for the few non-text scalars
 
 # Sane limits: anything larger is not an article but an accident or an attack.
@@ -196,9 +200,10 @@ def _build(front):
             event = get_event()
             kind = type(event)
             if kind is ScalarEvent:
-                if event.tag is None and (not event.implicit[0] or _PLAIN_TAGS.get(event.value) == _STR_TAG):
-                    value = event.value  # quoted, or plain and known to be text: the common cases
-                else:
+                value = event.value  # text when quoted, or plain and known to be: the common cases
+                if event.tag is not None or (
+                    event.implicit[0] and value[:1] in _MAY_NOT_BE_TEXT and _PLAIN_TAGS.get(value) != _STR_TAG
+                ):
                     value = _scalar(event, is_key=is_map and key is _NOTHING)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.tag not in _COLLECTION_TAGS:
