@@ -30,8 +30,9 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from . import search
+from .cache import content_changed
 from .models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
-from .services import content_changed, set_published
+from .services import set_published
 
 admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
 admin.site.site_title = f"{settings.PORTAL_NAME} admin"
