@@ -1,7 +1,8 @@
 """The editorial admin: editors decide what is public; imported content stays as the documents say.
 
 Editors (the "Editors" group, see migration 0004) view everything and hold `publish_article`;
-they change nothing else. Every publish/unpublish goes through `articles.services.set_published`,
+they change nothing else. Imported content is read-only for superusers too (`ImportedContent`):
+superusers may also delete articles. Every publish/unpublish goes through `articles.services.set_published`,
 which records an `EditorialAction` and an admin `LogEntry`. State changes are POST-only.
 
 Built for 100,000 articles: the changelist loads providers with a join and topics with one
@@ -38,47 +39,53 @@ admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
 admin.site.site_title = f"{settings.PORTAL_NAME} admin"
 
 PUBLISH_PERMISSION = "articles.publish_article"
-# Addresses without a scheme are taken as https (Django 6's default, set now).
+# The admin builds forms even for view-only pages: addresses without a scheme would be taken as
+# https (Django 6's default, set now to silence Django 5's warning).
 URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+# The heavy text columns of an article, never needed in a list.
+HEAVY_ARTICLE_FIELDS = ["body", "body_html", "secured", "search_text", "excerpt"]
 
 
-class ChangesWhatReadersSee:
-    """A ModelAdmin whose saves and deletions change public pages: once the admin's transaction
-    commits, the content version is bumped (articles/cache.py) so no cached page outlives it."""
+class ImportedContent:
+    """Imported content is read-only for everyone, superusers included: the documents are its
+    source of truth, and an edit here would leave the fields derived from it at import
+    (search_text, url_key, source_count, body_html) stale, and be kept by re-imports of an
+    unchanged document. Change the document and import it again instead."""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(content_changed)
+    def has_add_permission(self, request, obj=None):
+        return False
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(content_changed)
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(content_changed)
+
+class ViewOnly(ImportedContent):
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Provider)
-class ProviderAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
+class ProviderAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["name", "domain", "name_from_article"]
     search_fields = ["name", "domain"]
 
 
 @admin.register(Topic)
-class TopicAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
+class TopicAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(RelatedLink)
-class RelatedLinkAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
+class RelatedLinkAdmin(ViewOnly, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_HTTPS
     list_display = ["title", "article", "provider", "published_at"]
     list_select_related = ["article", "provider"]
-    raw_id_fields = ["article", "provider"]
     search_fields = ["title"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in HEAVY_ARTICLE_FIELDS))
 
 
 # --- Article changelist filters -------------------------------------------------------------
@@ -199,8 +206,6 @@ class ArticleChangeList(ChangeList):
     the same links, found without a per-row date function.
     """
 
-    DEFERRED = ["body", "body_html", "secured", "search_text", "excerpt"]
-
     def __init__(self, request, *args, **kwargs):
         self.request = request
         super().__init__(request, *args, **kwargs)
@@ -210,7 +215,7 @@ class ArticleChangeList(ChangeList):
             queryset = super().get_queryset(request, exclude_parameters)
         except (ValueError, OverflowError) as exc:  # e.g. the date hierarchy's year 9999 + 1
             raise IncorrectLookupParameters(exc) from exc
-        return queryset.defer(*self.DEFERRED).prefetch_related(
+        return queryset.defer(*HEAVY_ARTICLE_FIELDS).prefetch_related(
             Prefetch("topics", queryset=Topic.objects.only("id", "name").order_by("name"))
         )
 
@@ -310,25 +315,28 @@ class CappedCountPaginator(Paginator):
         return min(count, self.CAP)
 
 
-class ArticleImageInline(admin.TabularInline):
+class ArticleImageInline(ViewOnly, admin.TabularInline):
     formfield_overrides = URL_FIELDS_HTTPS
     model = ArticleImage
     extra = 0
 
 
-class RelatedLinkInline(admin.StackedInline):
+class RelatedLinkInline(ViewOnly, admin.StackedInline):
     formfield_overrides = URL_FIELDS_HTTPS
     model = RelatedLink
     extra = 0
     fk_name = "article"
-    raw_id_fields = ["provider"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider")
 
 
 @admin.register(Article)
-class ArticleAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
+class ArticleAdmin(ImportedContent, admin.ModelAdmin):
+    """View-only for everyone; the published state changes through `set_published` (the buttons
+    and actions), which keeps the record. Superusers may delete an article (a later import of
+    its document brings it back)."""
+
     formfield_overrides = URL_FIELDS_HTTPS
     list_display_links = ["title"]
     list_filter = ["published", ("provider", ProviderFilter), TopicFilter, YearFilter, QualityBandFilter]
@@ -344,7 +352,6 @@ class ArticleAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
     # are facet counts (one COUNT per topic, year and band on every page).
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    autocomplete_fields = ["provider", "topics"]
     inlines = [ArticleImageInline, RelatedLinkInline]
     actions = ["publish_selected", "unpublish_selected"]
     view_on_site = True
@@ -361,10 +368,6 @@ class ArticleAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
             },
         ),
     ]
-    # Never edited through the form, even by superusers: the state changes only through
-    # `set_published` (the buttons and actions), which keeps the record.
-    ALWAYS_READ_ONLY = ["published", "published_decided_at", "slug", "created_at", "updated_at"]
-
     class Media:
         css = {"all": ["css/admin_articles.css"]}
 
@@ -373,24 +376,25 @@ class ArticleAdmin(ChangesWhatReadersSee, admin.ModelAdmin):
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm(PUBLISH_PERMISSION)
 
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser:
-            return self.ALWAYS_READ_ONLY
-        # Imported content is the documents' to change: read-only for everyone else, even
-        # should someone be given `change_article` one day.
-        return [name for _, options in self.fieldsets for name in options["fields"]]
-
     def get_search_results(self, request, queryset, search_term):
         terms = search.search_terms(search_term)
         if not terms:
             return queryset, False
         return search.matching(queryset, terms), False
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(content_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(content_changed)
+
     def get_deleted_objects(self, objs, request):
-        # An article's editorial actions go with it (its deletion is logged); they are
-        # read-only in the admin, which would otherwise forbid deleting the article at all.
+        # An article's images, related links and editorial actions go with it (its deletion is
+        # logged); they are read-only in the admin, which would otherwise forbid the deletion.
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed.discard(EditorialAction._meta.verbose_name)
+        perms_needed -= {model._meta.verbose_name for model in (ArticleImage, RelatedLink, EditorialAction)}
         return deleted, model_count, perms_needed, protected
 
     # Changelist
@@ -535,8 +539,7 @@ class EditorialActionAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
-        heavy = ["body", "body_html", "secured", "search_text", "excerpt"]
-        return super().get_queryset(request).defer(*(f"article__{name}" for name in heavy))
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in HEAVY_ARTICLE_FIELDS))
 
     def has_add_permission(self, request):
         return False

@@ -240,13 +240,25 @@ def test_editors_read_providers_topics_and_related_links_only(editor_client, url
     assert model.objects.filter(pk=obj.pk).exists()
 
 
-def test_superusers_keep_full_rights_but_state_goes_through_the_buttons(seeded, admin_client):
+def test_imported_content_is_read_only_for_superusers_too(seeded, admin_client):
+    """Documents are the source of truth: an edit in the admin would leave search_text, url_key,
+    source_count and body_html stale. Superusers decide the state and may delete."""
     target = article(UNPUBLISHED_TITLE)
     page = admin_client.get(f"{CHANGELIST}{target.pk}/change/").content.decode()
-    assert 'name="title"' in page and 'name="excerpt"' in page
+    assert 'name="title"' not in page and 'name="excerpt"' not in page
+    assert UNPUBLISHED_TITLE in unescape(page)
     assert 'name="published"' in page  # the button, not a form field:
     assert 'id="id_published"' not in page
-    assert admin_client.get(f"{CHANGELIST}add/").status_code == 200
+    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
+    response = admin_client.post(f"{CHANGELIST}{target.pk}/change/", {"title": "Edited", "excerpt": "x"})
+    assert response.status_code == 403
+    assert article(UNPUBLISHED_TITLE).title == UNPUBLISHED_TITLE
+    for url in ["/admin/articles/provider/", "/admin/articles/topic/", "/admin/articles/relatedlink/"]:
+        obj = admin_client.get(url).context["cl"].model.objects.first()
+        assert admin_client.get(f"{url}add/").status_code == 403
+        assert admin_client.post(f"{url}{obj.pk}/change/", {"name": "Changed"}).status_code == 403
+        assert admin_client.post(f"{url}{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+
     response = admin_client.post(toggle_url(target), {"published": "1"})
     assert response.status_code == 302
     assert EditorialAction.objects.get().user.username == "admin"
