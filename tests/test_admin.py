@@ -9,7 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from articles.admin import CappedCountPaginator
+from articles.admin.changelist import CappedCountPaginator
 from articles.models import Article, EditorialAction, Provider
 
 from .editorial import (
