@@ -60,12 +60,15 @@ bench-load: install-dev ## wrk load test (req/s, p50/p99) and fault test; needs 
 lint: install-dev ## Lint the Python code with ruff (configured in pyproject.toml)
 	$(BIN)/ruff check .
 
+# No model change without its migration, then the whole suite (browser tests excepted).
+SUITE = DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run \
+	&& $(BIN)/python -m pytest
+
 test: install-dev lint ## Lint, check migrations, run the whole test suite
-	DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(SUITE)
 
 test-postgres: install-dev ## Run the whole suite on PostgreSQL ($$DATABASE_URL, or a throwaway local server)
-	.ci/with-postgres sh -c 'DJANGO_SETTINGS_MODULE=portal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run && $(BIN)/python -m pytest'
+	.ci/with-postgres sh -c '$(SUITE)'
 
 # Browser tests (tests/e2e, marker `e2e`): Debian's Chromium driven by Playwright, axe-core and the
 # Nu Html Checker from npm. Test tools never download browsers here: the system packages are used.

@@ -3,7 +3,7 @@
     content_version()            -> int, the number in the single ContentVersion row
     bump_content_version()       after any write that changes what readers may see
     cached(name, parts, compute) memoise a computation (facet counts...) under the version
-    cache_page_for_anonymous     decorator: serve anonymous readers' GET pages from the cache
+    page_for_anonymous(request, view, args, kwargs)  anonymous readers' GET pages, from the cache
 
 With several app servers, each with its own local-memory cache, an in-process "clear" would reach
 one process only. Instead every cache key carries the content version, a number kept in the
@@ -17,7 +17,6 @@ So a reader sees a stale published state for at most CONTENT_VERSION_TTL seconds
 import hashlib
 import threading
 import time
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -129,33 +128,28 @@ def _page_key(request):
     return f"page:{content_version()}:{_digest(request.build_absolute_uri())}"
 
 
-def cache_page_for_anonymous(view):
-    """Serve the view's GET responses to anonymous readers from the cache.
+def page_for_anonymous(request, view, args, kwargs):
+    """The view's response, served from the cache to anonymous readers' GET requests.
 
     Staff and signed-in users always get a fresh page, and so does a request carrying messages.
     A response that sets a cookie, holds a CSRF token, shows messages, or is not a 200 is never
     stored. Entries are keyed by the content version and the absolute URL (host, path, query).
     """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _request_is_cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _page_key(request)
-        frozen = cache.get(key)
-        if frozen is not None:
-            status, content, headers = frozen
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            return response
-        response = view(request, *args, **kwargs)
-        if callable(getattr(response, "render", None)) and not response.is_rendered:
-            response.render()
-        if _response_is_cacheable(request, response):
-            set_response_etag(response)  # computed once, not on every hit by ConditionalGetMiddleware
-            headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
-            cache.set(key, (response.status_code, response.content, headers), settings.PAGE_CACHE_SECONDS)
+    if not _request_is_cacheable(request):
+        return view(request, *args, **kwargs)
+    key = _page_key(request)
+    frozen = cache.get(key)
+    if frozen is not None:
+        status, content, headers = frozen
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
         return response
-
-    return wrapper
+    response = view(request, *args, **kwargs)
+    if callable(getattr(response, "render", None)) and not response.is_rendered:
+        response.render()
+    if _response_is_cacheable(request, response):
+        set_response_etag(response)  # computed once, not on every hit by ConditionalGetMiddleware
+        headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
+        cache.set(key, (response.status_code, response.content, headers), settings.PAGE_CACHE_SECONDS)
+    return response

@@ -6,7 +6,7 @@ lives in one place (settings) and the views stay plain.
 
 from django.conf import settings
 
-from .cache import cache_page_for_anonymous
+from .cache import page_for_anonymous
 
 
 class PageCacheMiddleware:
@@ -20,4 +20,4 @@ class PageCacheMiddleware:
         match = request.resolver_match
         if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
             return None
-        return cache_page_for_anonymous(view_func)(request, *view_args, **view_kwargs)
+        return page_for_anonymous(request, view_func, view_args, view_kwargs)

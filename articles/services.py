@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .cache import bump_content_version
+from .cache import content_changed
 from .models import Article, EditorialAction
 
 # Rows per UPDATE/INSERT: keeps `IN (...)` lists under every database's parameter limit.
@@ -100,11 +100,3 @@ def _chunks(items, size=CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
-
-def content_changed():
-    """Called once after every committed change to what readers see.
-
-    Bumps the content version: every page and facet count cached under the old one misses from
-    then on, in every app server within CONTENT_VERSION_TTL seconds (articles/cache.py).
-    """
-    bump_content_version()

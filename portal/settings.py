@@ -24,14 +24,14 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int(name, default):
+def env_number(name, default, kind=int):
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        return kind(value)
     except ValueError:
-        sys.exit(f"{name} must be a whole number, not {value!r}.")
+        sys.exit(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}.")
 
 
 def cache_from_url(url):
@@ -68,7 +68,7 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Sent only on HTTPS responses (SecurityMiddleware).
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_SECONDS = env_number("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -153,7 +153,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=env_number("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -171,10 +171,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "") or "locmem://")}
 # Anonymous readers' pages stay in the cache this long at most; any change to what is public
 # makes them unreachable at once (articles/cache.py keys them by the content version).
-PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300)
 # How long a process trusts its last reading of the content version (seconds): the bound on
 # how stale a page a reader can see after an editor or an import changes what is public.
-CONTENT_VERSION_TTL = float(os.environ.get("DJANGO_CONTENT_VERSION_TTL", "") or 2)
+CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float)
+# Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
+PORTAL_FACET_CACHE_SECONDS = env_number("PORTAL_FACET_CACHE_SECONDS", 60)
 # Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
 PAGE_CACHE_VIEWS = {
     "articles:list", "articles:topic", "articles:provider", "articles:detail",
@@ -183,8 +185,8 @@ PAGE_CACHE_VIEWS = {
 
 # Admin login throttle: this many failed logins for one username from one address within the
 # window refuse further attempts (429) until the window has passed.
-LOGIN_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW = env_int("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
+LOGIN_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW = env_number("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,5 +228,3 @@ LOGGING = {
 }
 
 PORTAL_NAME = "Cardio AI News"
-# Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
-PORTAL_FACET_CACHE_SECONDS = int(os.environ.get("PORTAL_FACET_CACHE_SECONDS", "60"))

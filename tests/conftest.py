@@ -67,6 +67,24 @@ def seeded(db, run_import):
     return out
 
 
+@pytest.fixture
+def editor(seeded):
+    """A staff user in the Editors group, over the imported seeds."""
+    from .editorial import make_editor
+
+    return make_editor()
+
+
+@pytest.fixture
+def editor_client(editor):
+    """A client signed in as `editor`, apart from the anonymous `client`."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (pages, facet counts, login failures) and reads the

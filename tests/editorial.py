@@ -10,6 +10,7 @@ from articles.models import Article
 from .conftest import SEEDS
 
 PASSWORD = "correct-horse-battery-staple"
+CHANGELIST = "/admin/articles/article/"
 
 # Seed titles (seeds/): two published, three not.
 PUBLISHED_TITLE = "Deep learning with SPECT accurately predicts major adverse cardiac events"
@@ -35,3 +36,8 @@ def changed_seeds(tmp_path):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("\nquality: ", "\nquality: 9", 1), encoding="utf-8")
     return folder
+
+
+def messages_of(response):
+    """The messages a followed admin response shows."""
+    return [str(message) for message in response.context["messages"]] if response.context else []

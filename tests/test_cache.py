@@ -247,12 +247,10 @@ def test_an_unpublished_article_leaves_the_cached_list_at_once(
 
 
 def test_an_admin_deletion_bumps_the_version(admin_client, seeded, django_capture_on_commit_callbacks):
-    from articles.models import Topic
-
-    topic = Topic.objects.first()
+    article = Article.objects.get(title=FIRST_TITLE)
     before = content_version()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(f"/admin/articles/topic/{topic.pk}/delete/", {"post": "yes"})
+        response = admin_client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 302
     assert content_version() == before + 1

@@ -69,6 +69,8 @@ def test_check_deploy_with_the_documented_production_environment_reports_nothing
     [
         ("DJANGO_CACHE_URL", "memcached://x", "DJANGO_CACHE_URL: unsupported scheme 'memcached'"),
         ("DJANGO_SECURE_HSTS_SECONDS", "a year", "DJANGO_SECURE_HSTS_SECONDS must be a whole number"),
+        ("PORTAL_FACET_CACHE_SECONDS", "1m", "PORTAL_FACET_CACHE_SECONDS must be a whole number"),
+        ("DJANGO_CONTENT_VERSION_TTL", "2s", "DJANGO_CONTENT_VERSION_TTL must be a number"),
         ("DJANGO_LOG_LEVEL", "loud", "DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     ],
 )

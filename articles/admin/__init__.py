@@ -1,0 +1,332 @@
+"""The editorial admin: editors decide what is public; imported content stays as the documents say.
+
+Editors (the "Editors" group, see migration 0004) view everything and hold `publish_article`;
+they change nothing else. Imported content is read-only for superusers too (`ImportedContent`):
+superusers may also delete articles. Every publish/unpublish goes through `articles.services.set_published`,
+which records an `EditorialAction` and an admin `LogEntry`. State changes are POST-only.
+
+Built for 100,000 articles: the changelist's filters, date hierarchy, row query and count are in
+`changelist.py`.
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import display_for_value, unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .. import search
+from ..cache import content_changed
+from ..models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
+from ..services import set_published
+from .changelist import (
+    HEAVY_ARTICLE_FIELDS,
+    ArticleChangeList,
+    CappedCountPaginator,
+    ProviderFilter,
+    QualityBandFilter,
+    TopicFilter,
+    YearFilter,
+)
+
+admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
+admin.site.site_title = f"{settings.PORTAL_NAME} admin"
+
+PUBLISH_PERMISSION = "articles.publish_article"
+# The admin builds forms even for view-only pages: addresses without a scheme would be taken as
+# https (Django 6's default, set now to silence Django 5's warning).
+URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ImportedContent:
+    """Imported content is read-only for everyone, superusers included: the documents are its
+    source of truth, and an edit here would leave the fields derived from it at import
+    (search_text, url_key, source_count, body_html) stale, and be kept by re-imports of an
+    unchanged document. Change the document and import it again instead."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnly(ImportedContent):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Provider)
+class ProviderAdmin(ViewOnly, admin.ModelAdmin):
+    list_display = ["name", "domain", "name_from_article"]
+    search_fields = ["name", "domain"]
+
+
+@admin.register(Topic)
+class TopicAdmin(ViewOnly, admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(RelatedLink)
+class RelatedLinkAdmin(ViewOnly, admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_HTTPS
+    list_display = ["title", "article", "provider", "published_at"]
+    list_select_related = ["article", "provider"]
+    search_fields = ["title"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in HEAVY_ARTICLE_FIELDS))
+
+
+class ArticleImageInline(ViewOnly, admin.TabularInline):
+    formfield_overrides = URL_FIELDS_HTTPS
+    model = ArticleImage
+    extra = 0
+
+
+class RelatedLinkInline(ViewOnly, admin.StackedInline):
+    formfield_overrides = URL_FIELDS_HTTPS
+    model = RelatedLink
+    extra = 0
+    fk_name = "article"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider")
+
+
+@admin.register(Article)
+class ArticleAdmin(ImportedContent, admin.ModelAdmin):
+    """View-only for everyone; the published state changes through `set_published` (the buttons
+    and actions), which keeps the record. Superusers may delete an article (a later import of
+    its document brings it back)."""
+
+    formfield_overrides = URL_FIELDS_HTTPS
+    list_display_links = ["title"]
+    list_filter = ["published", ("provider", ProviderFilter), TopicFilter, YearFilter, QualityBandFilter]
+    date_hierarchy = "published_at"
+    # The search box matches words through the portal's text index (articles.search), over the
+    # title, excerpt, provider and topics; `search_fields` only turns the box on.
+    search_fields = ["title", "excerpt", "provider__name"]
+    search_help_text = "Words from the title, excerpt, provider or topics; every word must match."
+    list_select_related = ["provider"]
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    # The filtered count is shown; the count of the whole table is not worth a second query, nor
+    # are facet counts (one COUNT per topic, year and band on every page).
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    inlines = [ArticleImageInline, RelatedLinkInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    view_on_site = True
+    fieldsets = [
+        (None, {"fields": ["title", "excerpt", "provider", "topics", "published_at", "slug"]}),
+        ("Published state", {"fields": ["published", "published_decided_at"]}),
+        ("Scores", {"fields": ["type", "category", "quality", "heat"]}),
+        ("Addresses", {"fields": ["web_url", "original_url", "amp_web_url", "cdn_amp_web_url"]}),
+        (
+            "Source",
+            {
+                "classes": ["collapse"],
+                "fields": ["source_path", "body", "secured", "created_at", "updated_at"],
+            },
+        ),
+    ]
+    class Media:
+        css = {"all": ["css/admin_articles.css"]}
+
+    # Permissions
+
+    def has_publish_permission(self, request, obj=None):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = search.search_terms(search_term)
+        if not terms:
+            return queryset, False
+        return search.matching(queryset, terms), False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(content_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(content_changed)
+
+    def get_deleted_objects(self, objs, request):
+        # An article's images, related links and editorial actions go with it (its deletion is
+        # logged); they are read-only in the admin, which would otherwise forbid the deletion.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {model._meta.verbose_name for model in (ArticleImage, RelatedLink, EditorialAction)}
+        return deleted, model_count, perms_needed, protected
+
+    # Changelist
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def get_list_display(self, request):
+        can_publish = self.has_publish_permission(request) and IS_POPUP_VAR not in request.GET
+        state = self._state_column(request) if can_publish else "published"
+        return [
+            "title",
+            "provider",
+            "published_date",
+            state,
+            "quality",
+            "heat_display",
+            "topic_names",
+            "site_link",
+        ]
+
+    @admin.display(description="published at", ordering="published_at")
+    def published_date(self, obj):
+        return timezone.localtime(obj.published_at).date().isoformat()
+
+    @admin.display(description="heat", ordering="heat")
+    def heat_display(self, obj):
+        return obj.heat if obj.heat_known else "–"
+
+    @admin.display(description="topics")
+    def topic_names(self, obj):
+        return ", ".join(topic.name for topic in obj.topics.all())
+
+    @admin.display(description="on site")
+    def site_link(self, obj):
+        return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+
+    def _state_column(self, request):
+        """The published state with a Publish/Unpublish button, bound to this request's filters.
+
+        The changelist is one big <form> (for the actions) carrying the CSRF token; a nested form
+        is not valid HTML, so the button posts that form to the toggle URL with `formaction`.
+        """
+        preserved = self.get_preserved_filters(request)
+
+        @admin.display(description="published", ordering="published")
+        def state(obj):
+            url = reverse("admin:articles_article_toggle_published", args=[obj.pk])
+            if preserved:
+                url = f"{url}?{preserved}"
+            return format_html(
+                '{} <button type="submit" class="button" formaction="{}" formmethod="post" '
+                'name="published" value="{}">{}</button>',
+                display_for_value(obj.published, "", boolean=True),
+                url,
+                "0" if obj.published else "1",
+                "Unpublish" if obj.published else "Publish",
+            )
+
+        return state
+
+    # Publishing
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._decide(request, queryset, False)
+
+    def _decide(self, request, queryset, published):
+        selected = queryset.count()
+        changed = set_published(queryset, published, request.user)
+        verb = "published" if published else "unpublished"
+        message = f"{changed} {'article' if changed == 1 else 'articles'} {verb}."
+        if selected > changed:
+            already = selected - changed
+            message += f" {already} {'was' if already == 1 else 'were'} already {verb}."
+        self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
+
+    def get_urls(self):
+        toggle = path(
+            "<path:object_id>/toggle-published/",
+            self.admin_site.admin_view(self.toggle_published_view),
+            name="articles_article_toggle_published",
+        )
+        return [toggle, *super().get_urls()]
+
+    def toggle_published_view(self, request, object_id):
+        """POST published=1|0: set one article's state, then go back where the editor was."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_publish_permission(request, article):
+            raise PermissionDenied
+        wanted = request.POST.get("published")
+        if wanted not in ("0", "1"):
+            self.message_user(request, "Nothing changed: choose Publish or Unpublish.", messages.ERROR)
+        else:
+            published = wanted == "1"
+            verb = "published" if published else "unpublished"
+            if set_published([article.pk], published, request.user):
+                self.message_user(request, f"“{article}” {verb}.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"“{article}” was already {verb}.", messages.WARNING)
+        if request.POST.get("_return") == "change":
+            url = reverse("admin:articles_article_change", args=[article.pk])
+        else:
+            url = reverse("admin:articles_article_changelist")
+        return redirect(
+            add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}, url
+            )
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish": self.has_publish_permission(request),
+            "toggle_query": self.get_preserved_filters(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(EditorialAction)
+class EditorialActionAdmin(admin.ModelAdmin):
+    """The record of decisions: read-only for everyone, editors included."""
+
+    list_display = ["at", "user", "action", "state_change", "article_link"]
+    list_display_links = ["at"]
+    # "at" filters by Today / Past 7 days / This month / This year. No date hierarchy: Django's
+    # truncates every row's date, and bulk actions make this table grow fast.
+    list_filter = [("user", admin.RelatedOnlyFieldListFilter), "action", "at"]
+    list_select_related = ["user", "article"]
+    search_fields = ["article__title"]
+    show_full_result_count = False
+    fields = ["at", "user", "action", "state_change", "article_link"]
+    readonly_fields = fields
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in HEAVY_ARTICLE_FIELDS))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="change")
+    def state_change(self, obj):
+        return f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, obj):
+        url = reverse("admin:articles_article_change", args=[obj.article_id])
+        return format_html('<a href="{}">{}</a>', url, obj.article)
