@@ -218,7 +218,8 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
 
     _known_files = _load_known_files(files)
     try:
-        with import_session(), deferred_search_index(0 if dry_run else len(files)) as index_deferred:
+        new_files = 0 if dry_run else len(files) - len(_known_files)  # never imported from there
+        with import_session(), deferred_search_index(new_files) as index_deferred:
             for done, (name, pending, error) in enumerate(_read_all(files, workers), start=1):
                 if pending is not None:
                     url = pending.web_url

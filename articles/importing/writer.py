@@ -20,8 +20,8 @@ from articles.search import FTS_TABLE, ensure_sqlite_index
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: KiB)
-# SQLite: from this many files (and at least as many as the articles already stored), the text
-# index is rebuilt once at the end instead of row by row (see `deferred_search_index`).
+# SQLite: from this many new files (and at least as many as the articles already stored), the
+# text index is rebuilt once at the end instead of row by row (see `deferred_search_index`).
 DEFER_INDEX_FROM = 5000
 
 # Fields the document owns, in the order of `Pending.values`; then the two the writer supplies.
@@ -173,9 +173,10 @@ def import_session():
 
 @contextlib.contextmanager
 def deferred_search_index(file_count):
-    """SQLite, imports of DEFER_INDEX_FROM files or more: the FTS5 text index is brought up to
-    date once, at the end, instead of by triggers on every written row (they cost a third of the
-    writing process's time).
+    """SQLite, imports of DEFER_INDEX_FROM new files or more (`file_count`: the files no article
+    was imported from yet; re-importing known files writes little): the FTS5 text index is brought
+    up to date once, at the end, instead of by triggers on every written row (they cost a third of
+    the writing process's time).
 
     Only the insert and update triggers are dropped, in their own committed transaction (DDL is
     transactional in SQLite); batches are still committed one by one, each file all-or-nothing.
