@@ -95,13 +95,16 @@ class ArticleQuerySet(models.QuerySet):
             ),
         )
 
-    def sharing_topics(self, topic_ids, small_topics=False):
+    def sharing_topics(self, topic_ids, small_topics=None):
         """Articles in any of the topics, shaped for newest-first reads that walk the date index.
 
         For large topics an EXISTS per row finds the first matches within a few rows. For small
-        topics (`small_topics=True`, see `Topic.objects.are_small`) that walk would check nearly
-        every article, so the few member ids are listed once and the walk only probes that list."""
+        topics that walk would check nearly every article, so the few member ids are listed once
+        and the walk only probes that list. `small_topics=None` asks `Topic.objects.are_small`
+        (one capped count query); True or False forces a shape."""
         memberships = Article.topics.through.objects.filter(topic_id__in=topic_ids)
+        if small_topics is None:
+            small_topics = Topic.objects.are_small(topic_ids)
         if small_topics:
             return self.filter(pk__in=memberships.values("article_id"))
         return self.filter(Exists(memberships.filter(article_id=OuterRef("pk"))))
@@ -170,25 +173,16 @@ class Article(models.Model):
         # database walk the index instead of sorting. (A bare `WHERE published` cannot use an
         # index whose first column is `published` on SQLite; a partial index matches it.)
         indexes = [
-            models.Index(
-                fields=["-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_newest_idx",
-            ),
-            models.Index(
-                fields=["provider", "-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_provider_newest_idx",
-            ),
-            models.Index(
-                fields=["-quality", "-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_quality_idx",
-            ),
-            models.Index(
-                fields=["-heat", "-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_heat_idx",
+            *(
+                models.Index(
+                    fields=[*lead, "-published_at", "-id"], condition=models.Q(published=True), name=name
+                )
+                for name, lead in [
+                    ("article_newest_idx", []),
+                    ("article_provider_newest_idx", ["provider"]),
+                    ("article_quality_idx", ["-quality"]),
+                    ("article_heat_idx", ["-heat"]),
+                ]
             ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
             models.Index(fields=["url_key"], name="article_url_key_idx"),
@@ -246,9 +240,8 @@ class Article(models.Model):
         topic_ids = [topic.pk for topic in self.topics.all()]
         if not topic_ids:
             return []
-        small = Topic.objects.are_small(topic_ids)
         return list(
-            Article.objects.published().sharing_topics(topic_ids, small_topics=small).exclude(pk=self.pk)
+            Article.objects.published().sharing_topics(topic_ids).exclude(pk=self.pk)
             .select_related("provider").newest_first()[:limit]
         )
 
