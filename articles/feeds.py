@@ -79,6 +79,6 @@ class TopicArticlesFeed(LatestArticlesFeed):
     def items(self, topic):
         return (
             Article.objects.published()
-            .sharing_topics([topic.pk], small_topics=Topic.objects.are_small([topic.pk])).newest_first()
+            .sharing_topics([topic.pk]).newest_first()
             .select_related("provider").prefetch_related("topics")[:FEED_SIZE]
         )

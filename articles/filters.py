@@ -54,6 +54,11 @@ class MultipleValueFilter(django_filters.Filter):
     field_class = MultipleValueField
 
 
+def valid_years(values):
+    """The years among `values` that name a year the filter can match, sorted."""
+    return sorted({int(v) for v in values if YEAR_RE.fullmatch(v) and MIN_YEAR <= int(v) <= MAX_YEAR})
+
+
 def _slug(value):
     return value.strip().lower()
 
@@ -82,7 +87,7 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.from_providers(domains)
 
     def filter_year(self, queryset, name, values):
-        years = sorted({int(v) for v in values if YEAR_RE.fullmatch(v) and MIN_YEAR <= int(v) <= MAX_YEAR})
+        years = valid_years(values)
         if not years:
             return queryset.none()
         condition = Q()

@@ -10,7 +10,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Func, OuterRef
+from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -74,6 +75,18 @@ class Topic(models.Model):
         return slug[:120] or "topic-" + hashlib.sha1(name.casefold().encode()).hexdigest()[:10]
 
 
+class Unindexed(Func):
+    """An expression's value, never an index to search by: `+expr` on SQLite (its documented way to
+    keep the planner from driving a query from that column), unchanged elsewhere. `pk IN (list)`
+    would make SQLite fetch every listed row and sort them; `+pk IN (list)` probes the list while
+    it walks the index it would walk anyway."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         # Matches the partial indexes below (`WHERE published`), so reads walk an index.
@@ -95,28 +108,32 @@ class ArticleQuerySet(models.QuerySet):
             ),
         )
 
-    def sharing_topics(self, topic_ids, small_topics=False):
+    def sharing_topics(self, topic_ids, small_topics=None):
         """Articles in any of the topics, shaped for newest-first reads that walk the date index.
 
         For large topics an EXISTS per row finds the first matches within a few rows. For small
-        topics (`small_topics=True`, see `Topic.objects.are_small`) that walk would check nearly
-        every article, so the few member ids are listed once and the walk only probes that list."""
+        topics that walk would check nearly every article, so the few member ids are listed once
+        and the walk only probes that list. `small_topics=None` asks `Topic.objects.are_small`
+        (one capped count query); True or False forces a shape."""
         memberships = Article.topics.through.objects.filter(topic_id__in=topic_ids)
+        if small_topics is None:
+            small_topics = Topic.objects.are_small(topic_ids)
         if small_topics:
             return self.filter(pk__in=memberships.values("article_id"))
         return self.filter(Exists(memberships.filter(article_id=OuterRef("pk"))))
 
     def for_topics(self, slugs):
-        """Articles in any of the topics (OR within the facet). An EXISTS per article, so no
-        duplicates and no DISTINCT (the result can still be ordered, counted and grouped freely),
-        and a newest-first page walks the date index and stops after a page of matches instead of
-        first listing every member of the topics (0.1 ms instead of 50 ms at 100k articles)."""
+        """Articles in any of the topics (OR within the facet): no duplicates and no DISTINCT, so
+        the result can still be ordered, counted and grouped freely.
+
+        The topics' member ids are listed once, from the (topic, article) index (migration 0006),
+        and each article is only probed against that list (`Unindexed`): a newest-first page still
+        walks the date index, and counting every match (the facets) costs a list probe per article
+        instead of an EXISTS subquery (topic page at 100k articles: ~3x cheaper facet counts)."""
         if not slugs:
             return self
-        memberships = Article.topics.through.objects.filter(
-            article_id=OuterRef("pk"), topic__slug__in=list(slugs)
-        )
-        return self.filter(Exists(memberships))
+        members = Article.topics.through.objects.filter(topic__slug__in=list(slugs)).values("article_id")
+        return self.filter(In(Unindexed("pk", output_field=models.BigIntegerField()), members))
 
     def from_providers(self, domains):
         return self.filter(provider__domain__in=list(domains)) if domains else self
@@ -170,25 +187,16 @@ class Article(models.Model):
         # database walk the index instead of sorting. (A bare `WHERE published` cannot use an
         # index whose first column is `published` on SQLite; a partial index matches it.)
         indexes = [
-            models.Index(
-                fields=["-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_newest_idx",
-            ),
-            models.Index(
-                fields=["provider", "-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_provider_newest_idx",
-            ),
-            models.Index(
-                fields=["-quality", "-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_quality_idx",
-            ),
-            models.Index(
-                fields=["-heat", "-published_at", "-id"],
-                condition=models.Q(published=True),
-                name="article_heat_idx",
+            *(
+                models.Index(
+                    fields=[*lead, "-published_at", "-id"], condition=models.Q(published=True), name=name
+                )
+                for name, lead in [
+                    ("article_newest_idx", []),
+                    ("article_provider_newest_idx", ["provider"]),
+                    ("article_quality_idx", ["-quality"]),
+                    ("article_heat_idx", ["-heat"]),
+                ]
             ),
             models.Index(fields=["provider", "published"], name="article_provider_pub_idx"),
             models.Index(fields=["url_key"], name="article_url_key_idx"),
@@ -246,9 +254,8 @@ class Article(models.Model):
         topic_ids = [topic.pk for topic in self.topics.all()]
         if not topic_ids:
             return []
-        small = Topic.objects.are_small(topic_ids)
         return list(
-            Article.objects.published().sharing_topics(topic_ids, small_topics=small).exclude(pk=self.pk)
+            Article.objects.published().sharing_topics(topic_ids).exclude(pk=self.pk)
             .select_related("provider").newest_first()[:limit]
         )
 

@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractYear
 
 from . import search
 from .cache import cached
-from .filters import FACETS, ArticleFilter
+from .filters import FACETS, ArticleFilter, valid_years
 from .models import Article, ArticleImage, Provider, Topic
 
 FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
@@ -149,7 +149,8 @@ def unknown_values(listing):
     if selected.get("provider"):
         known = set(Provider.objects.filter(domain__in=selected["provider"]).values_list("domain", flat=True))
         unknown += [("provider", domain) for domain in selected["provider"] if domain not in known]
-    unknown += [("year", year) for year in selected.get("year", []) if not year.isdigit() or len(year) != 4]
+    valid = {str(year) for year in valid_years(selected.get("year", []))}
+    unknown += [("year", year) for year in selected.get("year", []) if year not in valid]
     return unknown
 
 
@@ -198,9 +199,12 @@ def _cached_counts(filterset, name, topic, provider):
     depend on: the page's topic or provider, and every filter but this facet's own, plus the
     content version (articles/cache.py): an import or an editor's decision makes the old counts
     unreachable in every app server within CONTENT_VERSION_TTL seconds."""
+    def count():
+        return COUNTERS[name](filterset.filtered(exclude={name}))
+
     timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)
     if not timeout:
-        return COUNTERS[name](filterset.filtered(exclude={name}))
+        return count()
     cleaned = filterset.cleaned
     state = {
         "facet": name,
@@ -213,7 +217,7 @@ def _cached_counts(filterset, name, topic, provider):
     return cached(
         "articles:facets:v2",
         json.dumps(state, sort_keys=True),
-        lambda: COUNTERS[name](filterset.filtered(exclude={name})),
+        count,
         timeout=timeout,
     )
 

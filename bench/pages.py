@@ -85,10 +85,22 @@ def main():
         help="PORTAL_FACET_CACHE_SECONDS for the server (default 60, as in production; 0 counts facets "
         "on every request, the cost of a filter combination nobody asked for in the last minute)",
     )
+    parser.add_argument(
+        "--page-cache",
+        type=int,
+        default=300,
+        metavar="SECONDS",
+        help="DJANGO_PAGE_CACHE_SECONDS for the server (default 300, as in production; 0 renders every "
+        "page on every request: with --facet-cache 0 too, the pages' own cost)",
+    )
     args = parser.parse_args()
 
     database = common.imported_database(args.count)
-    env = common.environment(database, PORTAL_FACET_CACHE_SECONDS=str(args.facet_cache))
+    env = common.environment(
+        database,
+        PORTAL_FACET_CACHE_SECONDS=str(args.facet_cache),
+        DJANGO_PAGE_CACHE_SECONDS=str(args.page_cache),
+    )
     slug, topic, provider, total, published = sample_values(database)
     pages = {
         "list": "/",
@@ -105,7 +117,7 @@ def main():
     with common.Server(env, args.port, workers=args.workers) as server:
         print(
             f"\n{total} articles ({published} published), gunicorn {args.workers} workers, "
-            f"facet cache {args.facet_cache} s, "
+            f"facet cache {args.facet_cache} s, page cache {args.page_cache} s, "
             f"{args.requests} sequential requests per page after warm-up; milliseconds\n"
         )
         print("server CPU: CPU time the gunicorn processes spent per request, which other processes")
