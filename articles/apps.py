@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 def _ensure_search_index(sender, using, **kwargs):
     from django.db import connections
 
-    from .search import ensure_sqlite_index
+    from .search_index import ensure_sqlite_index
 
     ensure_sqlite_index(connections[using])
 

@@ -20,12 +20,42 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunspli
 
 # Query parameters that never identify content: campaign tracking, click ids, share markers and
 # the cookie-wall noise some publishers append.
-NOISE_PARAMS = frozenset({
-    "code", "error", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-    "_ga", "_gl", "ref", "ref_src", "referrer", "source", "src", "cmp", "cmpid", "ito", "ncid",
-    "soc_src", "soc_trk", "spm", "trk", "s_cid", "share", "sr_share", "amp", "output", "via",
-    "__twitter_impression",
-})
+NOISE_PARAMS = frozenset(
+    {
+        "code",
+        "error",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref",
+        "ref_src",
+        "referrer",
+        "source",
+        "src",
+        "cmp",
+        "cmpid",
+        "ito",
+        "ncid",
+        "soc_src",
+        "soc_trk",
+        "spm",
+        "trk",
+        "s_cid",
+        "share",
+        "sr_share",
+        "amp",
+        "output",
+        "via",
+        "__twitter_impression",
+    }
+)
 NOISE_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
 DEFAULT_PORTS = {80, 443}
 # " | Nature Communications": a publisher appended after a pipe (the last segment only).

@@ -79,6 +79,8 @@ class TopicArticlesFeed(LatestArticlesFeed):
     def items(self, topic):
         return (
             Article.objects.published()
-            .sharing_topics([topic.pk]).newest_first()
-            .select_related("provider").prefetch_related("topics")[:FEED_SIZE]
+            .sharing_topics([topic.pk])
+            .newest_first()
+            .select_related("provider")
+            .prefetch_related("topics")[:FEED_SIZE]
         )

@@ -234,8 +234,11 @@ class Article(models.Model):
         if keys:
             # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
             matches = (
-                Article.objects.published().exclude(pk=self.pk).filter(url_key__in=keys)
-                .order_by().values_list("url_key", "published_at", "slug")
+                Article.objects.published()
+                .exclude(pk=self.pk)
+                .filter(url_key__in=keys)
+                .order_by()
+                .values_list("url_key", "published_at", "slug")
             )
             ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
         for link in links:
@@ -255,8 +258,11 @@ class Article(models.Model):
         if not topic_ids:
             return []
         return list(
-            Article.objects.published().sharing_topics(topic_ids).exclude(pk=self.pk)
-            .select_related("provider").newest_first()[:limit]
+            Article.objects.published()
+            .sharing_topics(topic_ids)
+            .exclude(pk=self.pk)
+            .select_related("provider")
+            .newest_first()[:limit]
         )
 
     @property
@@ -366,7 +372,7 @@ class EditorialAction(models.Model):
 class ContentVersion(models.Model):
     """One row whose number grows whenever what readers may see changes (import, editor).
 
-    Every app server reads it (articles/cache.py), so caches keyed by it are invalidated in all
+    Every app server reads it (articles.content_version), so caches keyed by it are invalidated in all
     processes at once, whatever the cache backend.
     """
 

@@ -2,9 +2,8 @@
 
 One entry point per concern, each choosing the database's own text index:
 
-- SQLite: an FTS5 table `articles_article_fts` (external content over `articles_article`, kept in
-  sync by triggers; see migration 0003 and `ensure_sqlite_index`), ranked by bm25.
-- PostgreSQL: a GIN index on `to_tsvector('english', search_text)`, ranked by `ts_rank`.
+- SQLite: the FTS5 table of articles.search_index, ranked by bm25.
+- PostgreSQL: the GIN index on `to_tsvector('english', search_text)`, ranked by `ts_rank`.
 - Anything else: every word must appear (case-insensitive substring), no ranking.
 
 User input never reaches a query language: it is split into words, and each word is quoted.
@@ -18,8 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
 from .models import Unindexed
+from .search_index import FTS_TABLE
 
-FTS_TABLE = "articles_article_fts"
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 WORD_RE = re.compile(r"\w+")
@@ -103,7 +102,7 @@ def _pg_query(terms):
 
 
 class EnglishVector(Func):
-    """`to_tsvector('english', search_text)`: the very expression of the GIN index (migration 0003)."""
+    """`to_tsvector('english', search_text)`: the very expression of the GIN index (articles.search_index)."""
 
     template = "to_tsvector('english'::regconfig, %(expressions)s)"
 
@@ -112,46 +111,3 @@ class EnglishVector(Func):
         from django.contrib.postgres.search import SearchVectorField
 
         return SearchVectorField()
-
-
-# --- Keeping the SQLite index in place --------------------------------------------------------------
-
-_DELETE_OLD = (
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
-)
-SQLITE_TRIGGERS = {
-    f"{FTS_TABLE}_ai": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON articles_article BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
-        END""",
-    f"{FTS_TABLE}_ad": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON articles_article BEGIN
-            {_DELETE_OLD}
-        END""",
-    f"{FTS_TABLE}_au": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON articles_article BEGIN
-            {_DELETE_OLD}
-            INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
-        END""",
-}
-
-
-def ensure_sqlite_index(connection):
-    """Recreate the FTS5 sync triggers if missing, and then rebuild the index.
-
-    SQLite migrations that alter `articles_article` copy it into a new table and drop the old
-    one, which drops its triggers; this runs after every `migrate` (see `apps.py`) to put them back.
-    Returns True when something was repaired."""
-    if connection.vendor != "sqlite":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        present = {row[0] for row in cursor.fetchall()}
-        if FTS_TABLE not in present or "articles_article" not in present:
-            return False  # before migration 0003, or it was unapplied
-        missing = [name for name in SQLITE_TRIGGERS if name not in present]
-        for name in missing:
-            cursor.execute(SQLITE_TRIGGERS[name])
-        if missing:
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-    return bool(missing)

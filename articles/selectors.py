@@ -16,8 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 
-from . import search
-from .cache import cached
+from . import content_version, search
 from .filters import FACETS, ArticleFilter, valid_years
 from .models import Article, ArticleImage, Provider, Topic
 
@@ -197,8 +196,9 @@ def _cached_counts(filterset, name, topic, provider):
     Counting the front page's 30,000 published articles by topic takes tens of milliseconds; the
     same few filter combinations are asked for again and again. The key is everything the counts
     depend on: the page's topic or provider, and every filter but this facet's own, plus the
-    content version (articles/cache.py): an import or an editor's decision makes the old counts
+    content version (articles.content_version): an import or an editor's decision makes the old counts
     unreachable in every app server within CONTENT_VERSION_TTL seconds."""
+
     def count():
         return COUNTERS[name](filterset.filtered(exclude={name}))
 
@@ -214,7 +214,7 @@ def _cached_counts(filterset, name, topic, provider):
     }
     if not cleaned.get("q"):
         state.pop("terms")
-    return cached(
+    return content_version.cached(
         "articles:facets:v2",
         json.dumps(state, sort_keys=True),
         count,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .cache import content_changed
+from . import content_version
 from .models import Article, EditorialAction
 
 # Rows per UPDATE/INSERT: keeps `IN (...)` lists under every database's parameter limit.
@@ -64,7 +64,7 @@ def set_published(articles, published, user=None):
                     ).values_list("pk", flat=True)
                 )
         _record(changed, published, user_id, now)
-        transaction.on_commit(content_changed)
+        content_version.bump()
     return len(changed)
 
 
@@ -99,4 +99,3 @@ def _record(ids, published, user_id, now):
 def _chunks(items, size=CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-

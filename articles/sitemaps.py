@@ -28,9 +28,7 @@ class TopicSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        memberships = Article.topics.through.objects.filter(
-            topic_id=OuterRef("pk"), article__published=True
-        )
+        memberships = Article.topics.through.objects.filter(topic_id=OuterRef("pk"), article__published=True)
         return Topic.objects.filter(Exists(memberships)).order_by("slug")
 
 

@@ -110,8 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the resolved view, the user and the messages: serves anonymous readers'
-    # pages from the cache (articles/cache.py).
-    "articles.middleware.PageCacheMiddleware",
+    # pages from the cache (articles.page_cache).
+    "articles.page_cache.PageCacheMiddleware",
 ]
 
 # Content Security Policy (django-csp 4 format): our own scripts and styles only, none inline;
@@ -170,7 +170,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "") or "locmem://")}
 # Anonymous readers' pages stay in the cache this long at most; any change to what is public
-# makes them unreachable at once (articles/cache.py keys them by the content version).
+# makes them unreachable at once (articles.page_cache keys them by the content version).
 PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300)
 # How long a process trusts its last reading of the content version (seconds): the bound on
 # how stale a page a reader can see after an editor or an import changes what is public.
@@ -179,8 +179,14 @@ CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float)
 PORTAL_FACET_CACHE_SECONDS = env_number("PORTAL_FACET_CACHE_SECONDS", 60)
 # Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
 PAGE_CACHE_VIEWS = {
-    "articles:list", "articles:topic", "articles:provider", "articles:detail",
-    "articles:feed", "articles:topic_feed", "sitemap", "sitemap_section",
+    "articles:list",
+    "articles:topic",
+    "articles:provider",
+    "articles:detail",
+    "articles:feed",
+    "articles:topic_feed",
+    "sitemap",
+    "sitemap_section",
 }
 
 # Admin login throttle: this many failed logins for one username from one address within the

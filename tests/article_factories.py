@@ -56,7 +56,9 @@ def add_images(target, count, url="https://images.example.com/{}.jpg"):
 def add_related(target, count, source=None):
     RelatedLink.objects.bulk_create(
         RelatedLink(
-            article=target, position=i, title=f"Related story {i} of {target.pk}",
+            article=target,
+            position=i,
+            title=f"Related story {i} of {target.pk}",
             web_url=f"https://other{i}.example.org/story/{target.pk}",
             published_at=BASE_DATE + timedelta(hours=i),
             provider=source or provider("other.example.org", "Other"),

@@ -91,9 +91,9 @@ def _empty_cache():
     content version afresh."""
     from django.core.cache import cache
 
-    from articles.cache import forget_local_content_version
+    from articles import content_version
 
     cache.clear()
-    forget_local_content_version()
+    content_version.forget_local()
     yield
     cache.clear()

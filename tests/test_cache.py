@@ -1,10 +1,11 @@
-"""articles/cache.py: the content version, cached computations and anonymous readers' pages."""
+"""The content version, computations cached under it, and anonymous readers' pages."""
 
 import pytest
 from django.contrib.messages import constants, storage
 from django.test import override_settings
 
-from articles.cache import bump_content_version, cached, content_version
+from articles.content_version import bump as bump_content_version
+from articles.content_version import current as content_version
 from articles.models import Article
 
 from .conftest import SEEDS
@@ -76,7 +77,12 @@ def test_a_dry_run_does_not_bump(db, run_import):
     assert content_version() == start
 
 
-@page_cache_on
+def cached(name, parts, compute):
+    from articles.content_version import cached
+
+    return cached(name, parts, compute, timeout=60)
+
+
 def test_cached_computes_once_per_version(db):
     calls = []
 

@@ -52,8 +52,9 @@ def test_clean_url_drops_noise_and_keeps_the_rest_byte_for_byte():
 def test_title_key_ignores_publisher_suffix_case_space_and_punctuation():
     plain = "Deep convolutional neural networks to predict cardiovascular risk from computed tomography"
     assert story_title_key(plain + " | Nature Communications") == story_title_key(plain)
-    assert story_title_key("  DEEP   convolutional neural networks, to predict cardiovascular risk from "
-                           "computed tomography!") == story_title_key(plain)
+    assert story_title_key(
+        "  DEEP   convolutional neural networks, to predict cardiovascular risk from computed tomography!"
+    ) == story_title_key(plain)
     # A suffix is not stripped down to a stub that would match unrelated stories.
     assert story_title_key("AI news | Daily") != story_title_key("AI news | Weekly")
     assert story_title_key("") == ""

@@ -58,8 +58,11 @@ def test_unknown_topic_feed_is_404(client, db):
 
 
 def test_hostile_and_control_characters_give_valid_xml(client, db):
-    make.published_article(title='Bad \x01\x08 title </title><script>alert(1)</script> & "q"',
-                           excerpt="Excerpt \x0b with <b>tags</b>", topics=["A & B"])
+    make.published_article(
+        title='Bad \x01\x08 title </title><script>alert(1)</script> & "q"',
+        excerpt="Excerpt \x0b with <b>tags</b>",
+        topics=["A & B"],
+    )
     found = entries(client.get("/feed/"))
     assert found[0]["title"] == 'Bad  title </title><script>alert(1)</script> & "q"'
     assert found[0]["categories"] == ["A & B"]
@@ -67,8 +70,10 @@ def test_hostile_and_control_characters_give_valid_xml(client, db):
 
 
 def feed_links(response):
-    return re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">',
-                      response.content.decode())
+    return re.findall(
+        r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">',
+        response.content.decode(),
+    )
 
 
 def test_pages_advertise_the_site_feed_and_topic_pages_their_topic_feed(client, db):

@@ -324,7 +324,7 @@ def test_provider_named_by_its_own_article_wins_over_related_links(run_import):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 triggers")
 def test_a_large_import_rebuilds_the_search_index_once_at_the_end(monkeypatch):
-    from articles import search
+    from articles import search, search_index
 
     monkeypatch.setattr(writer, "DEFER_INDEX_FROM", 2)
     report = import_paths([SEEDS])
@@ -336,7 +336,7 @@ def test_a_large_import_rebuilds_the_search_index_once_at_the_end(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         triggers = {row[0] for row in cursor.fetchall()}
-    assert set(search.SQLITE_TRIGGERS) <= triggers
+    assert set(search_index.SQLITE_TRIGGERS) <= triggers
     # ...and an edit afterwards still reaches the index row by row.
     Article.objects.filter(pk=every[0].pk).update(search_text="Okapi")
     assert list(search.matching(every, ["okapi"])) == [every[0]]

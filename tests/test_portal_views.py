@@ -81,7 +81,7 @@ def test_404_page_uses_the_site_design(client, db):
     assert response.status_code == 404
     assert '<a class="skip-link" href="#main">' in html
     assert '<link rel="stylesheet" href="/static/css/portal.css">' in html
-    assert "<h1 id=\"error-title\">Page not found</h1>" in html
+    assert '<h1 id="error-title">Page not found</h1>' in html
     assert '<a href="/">Go to the latest news</a>' in html
 
 
@@ -91,7 +91,7 @@ def test_500_page_uses_the_site_design_without_a_request_context(db):
     html = response.content.decode()
     assert response.status_code == 500
     assert '<a class="skip-link" href="#main">' in html
-    assert "<h1 id=\"error-title\">Something went wrong</h1>" in html
+    assert '<h1 id="error-title">Something went wrong</h1>' in html
     assert "Edit in admin" not in html
 
 

@@ -65,9 +65,11 @@ def test_a_deleted_editor_leaves_the_record(seeded):
     assert EditorialAction.objects.get().user is None
 
 
-def test_cache_hook_runs_once_after_commit(seeded, django_capture_on_commit_callbacks, monkeypatch):
+def test_the_content_version_is_bumped_once_per_change(
+    seeded, django_capture_on_commit_callbacks, monkeypatch
+):
     calls = []
-    monkeypatch.setattr(services, "content_changed", lambda: calls.append(1))
+    monkeypatch.setattr(services.content_version, "bump", lambda: calls.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         set_published(Article.objects.all(), True, make_editor())
     with django_capture_on_commit_callbacks(execute=True):

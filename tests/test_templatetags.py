@@ -20,10 +20,23 @@ def test_http_url_keeps_http_and_https(url):
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", " javascript:alert(1)", "java\nscript:alert(1)", "JaVaScRiPt:x",
-     "data:text/html,x", "vbscript:x", "//evil.example/", "/relative", "https:evil", "https://",
-     "ftp://x.example/", "", None,
-     "https://exa mple.com/", "http://[::1"],
+    [
+        "javascript:alert(1)",
+        " javascript:alert(1)",
+        "java\nscript:alert(1)",
+        "JaVaScRiPt:x",
+        "data:text/html,x",
+        "vbscript:x",
+        "//evil.example/",
+        "/relative",
+        "https:evil",
+        "https://",
+        "ftp://x.example/",
+        "",
+        None,
+        "https://exa mple.com/",
+        "http://[::1",
+    ],
 )
 def test_http_url_refuses_everything_else(url):
     assert http_url(url) == ""

@@ -82,7 +82,8 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
     assert 'width="620" height="480" referrerpolicy="no-referrer"' in html
     assert re.search(
         r'<a class="button" href="https://www\.news-medical\.net/news/20210129/[^"]+" '
-        r'rel="noopener noreferrer">Read at News Medical</a>', html
+        r'rel="noopener noreferrer">Read at News Medical</a>',
+        html,
     )
 
 
@@ -97,13 +98,13 @@ def test_seed_001_related_coverage_collapses_three_nature_links_into_one_story(c
     assert RelatedLink.objects.filter(article=seed_001).count() == 3
     html = page(client, seed_001).content.decode()
     related = section(html, "related-title")
-    assert related.count("<li class=\"related__item\">") == 1
+    assert related.count('<li class="related__item">') == 1
     assert related.count("nature.com/articles/s41467-021-20966-2") == 1
     # The link carries no cookie-wall noise and the title no " | Publisher" suffix.
     assert 'href="https://www.nature.com/articles/s41467-021-20966-2"' in related
     assert "cookies_not_supported" not in related
     assert "| Nature Communications" not in related
-    assert "Nature <span aria-hidden=\"true\">·</span> <time" in related
+    assert 'Nature <span aria-hidden="true">·</span> <time' in related
     assert "2 sources cover this story." in related
 
 
@@ -111,23 +112,34 @@ def test_related_coverage_is_newest_first_with_undated_last(db):
     article = make.published_article()
     for position, (day, title) in enumerate([(2, "Two"), (None, "Undated"), (5, "Five"), (1, "One")]):
         RelatedLink.objects.create(
-            article=article, position=position, title=f"Story {title} about hearts",
+            article=article,
+            position=position,
+            title=f"Story {title} about hearts",
             web_url=f"https://r.example.org/{position}",
             published_at=None if day is None else make.BASE_DATE.replace(day=day),
         )
     titles = [link.title for link in Article.objects.with_page_data().get(pk=article.pk).related_coverage]
-    assert titles == ["Story Five about hearts", "Story Two about hearts", "Story One about hearts",
-                      "Story Undated about hearts"]
+    assert titles == [
+        "Story Five about hearts",
+        "Story Two about hearts",
+        "Story One about hearts",
+        "Story Undated about hearts",
+    ]
 
 
 def test_related_link_to_one_of_our_published_articles_links_to_our_page(client, db):
     ours = make.published_article(title="Our copy", web_url="https://www.nature.com/articles/abc")
     hidden = make.unpublished_article(title="Hidden copy", web_url="https://other.example/hidden")
     article = make.published_article()
-    RelatedLink.objects.create(article=article, position=0, title="Nature story",
-                               web_url="http://nature.com/articles/abc/?utm_source=feed")
-    RelatedLink.objects.create(article=article, position=1, title="Hidden story",
-                               web_url="https://other.example/hidden")
+    RelatedLink.objects.create(
+        article=article,
+        position=0,
+        title="Nature story",
+        web_url="http://nature.com/articles/abc/?utm_source=feed",
+    )
+    RelatedLink.objects.create(
+        article=article, position=1, title="Hidden story", web_url="https://other.example/hidden"
+    )
     html = page(client, article).content.decode()
     assert f'<a href="{ours.get_absolute_url()}">Nature story</a>' in html
     assert hidden.get_absolute_url() not in html
@@ -136,8 +148,12 @@ def test_related_link_to_one_of_our_published_articles_links_to_our_page(client,
 
 def test_related_link_to_the_article_itself_is_not_related_coverage(client, db):
     article = make.published_article(title="A story about hearts", web_url="https://a.example/story")
-    RelatedLink.objects.create(article=article, position=0, title="A story about hearts | A Example",
-                               web_url="https://a.example/story?utm_medium=x")
+    RelatedLink.objects.create(
+        article=article,
+        position=0,
+        title="A story about hearts | A Example",
+        web_url="https://a.example/story?utm_medium=x",
+    )
     html = page(client, article).content.decode()
     assert not section(html, "related-title")
 
@@ -148,8 +164,9 @@ def test_more_on_these_topics_lists_four_newest_published_sharing_a_topic(client
     make.unpublished_article(title="Sharing but unpublished", topics=["MRI"], days=50)
     make.published_article(title="Other topic", topics=["Genomics"], days=60)
     html = page(client, article).content.decode()
-    found = re.findall(r">(Sharing \d|Sharing but unpublished|Other topic|The article)</a>",
-                       section(html, "more-title"))
+    found = re.findall(
+        r">(Sharing \d|Sharing but unpublished|Other topic|The article)</a>", section(html, "more-title")
+    )
     assert found == [a.title for a in reversed(others)][:4]
 
 
@@ -269,8 +286,13 @@ def test_no_amphtml_link_or_large_card_without_amp_or_image(client, db):
 def test_hostile_strings_are_escaped_everywhere(client, db):
     source = make.provider("evil.example", name=HOSTILE)
     article = make.published_article(title=HOSTILE, excerpt=HOSTILE, topics=[HOSTILE], source=source)
-    RelatedLink.objects.create(article=article, position=0, title=HOSTILE + " related",
-                               web_url="https://r.example/x", provider=source)
+    RelatedLink.objects.create(
+        article=article,
+        position=0,
+        title=HOSTILE + " related",
+        web_url="https://r.example/x",
+        provider=source,
+    )
     response = page(client, article)
     html = response.content.decode()
     assert response.status_code == 200
@@ -289,8 +311,16 @@ def test_hostile_strings_are_escaped_everywhere(client, db):
     assert "\\u003C/script\\u003E" in head.json_ld[0]
 
 
-@pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "//evil.example/x",
-                                     "java\tscript:alert(1)", "ftp://files.example/x"])
+@pytest.mark.parametrize(
+    "bad_url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "//evil.example/x",
+        "java\tscript:alert(1)",
+        "ftp://files.example/x",
+    ],
+)
 def test_only_http_urls_reach_href_and_src(client, db, bad_url):
     # Written straight to the database, bypassing the importer's checks.
     article = make.published_article(web_url="https://ok.example/a", amp_web_url=bad_url)

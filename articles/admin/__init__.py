@@ -15,15 +15,14 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_value, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import search
-from ..cache import content_changed
+from .. import content_version, search
 from ..models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
 from ..services import set_published
 from .changelist import (
@@ -140,6 +139,7 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
             },
         ),
     ]
+
     class Media:
         css = {"all": ["css/admin_articles.css"]}
 
@@ -156,11 +156,11 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(content_changed)
+        content_version.bump()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(content_changed)
+        content_version.bump()
 
     def get_deleted_objects(self, objs, request):
         # An article's images, related links and editorial actions go with it (its deletion is

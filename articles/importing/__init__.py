@@ -13,7 +13,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from articles.cache import content_changed
+from articles import content_version
 from articles.canonical import canonical_url, count_sources
 from articles.models import Article
 
@@ -214,7 +214,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
         if changed and not dry_run:
             # After each committed batch, not only at the end: readers see a long import's
             # articles appear batch by batch, never a cached page older than the data.
-            content_changed()
+            content_version.bump()
 
     _known_files = _load_known_files(files)
     try:
@@ -244,7 +244,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
             if batch:
                 flush()
         if index_deferred and (report.created or report.updated):
-            content_changed()  # once more: search results changed only now, with the index
+            content_version.bump()  # once more: search results changed only now, with the index
     finally:
         _known_files = {}
     return report

@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
-from articles.search import FTS_TABLE, ensure_sqlite_index
+from articles.search_index import drop_write_triggers, ensure_sqlite_index
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: KiB)
@@ -192,9 +192,8 @@ def deferred_search_index(file_count):
     if file_count < Article.objects.count():
         yield False
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        for name in (f"{FTS_TABLE}_ai", f"{FTS_TABLE}_au"):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with transaction.atomic():
+        drop_write_triggers(connection)
     try:
         yield True
     finally:

@@ -1,6 +1,5 @@
 """Only http(s) URLs reach `href` and `src`: `{{ url|http_url }}` is "" for anything else."""
 
-
 from django import template
 
 from articles.canonical import clean_url, is_http_url

@@ -1,0 +1,83 @@
+"""The content version: one number that grows whenever what readers may see changes.
+
+    bump()                         every writer (importer, editors' services), with its change
+    current()                      the number, as this process last read it
+    cached(name, parts, compute)   a computation (facet counts...) remembered under the number
+
+The contract: a writer calls `bump()` in the transaction that changes what is public (or right
+after its change, in autocommit). The new number then commits together with the change, never
+before it, so no process can store a page of the old data under the new number.
+
+With several app servers, each with its own local-memory cache, an in-process "clear" would
+reach one process only. Instead every cache key carries this number, kept in the database
+(`ContentVersion`): every process reads it again at most `CONTENT_VERSION_TTL` seconds (default
+2) after its last reading, and from then on misses every entry made before. Old entries are never
+read again and expire. So a reader sees a stale published state for at most that long.
+"""
+
+import hashlib
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import ContentVersion
+
+_ROW = 1  # the primary key of the single ContentVersion row
+_lock = threading.Lock()
+_last = {"value": None, "read_at": 0.0}
+
+
+def current():
+    """The content version, read from the database at most every CONTENT_VERSION_TTL seconds."""
+    now = time.monotonic()
+    with _lock:
+        if _last["value"] is not None and now - _last["read_at"] < settings.CONTENT_VERSION_TTL:
+            return _last["value"]
+    value = ContentVersion.objects.filter(pk=_ROW).values_list("value", flat=True).first() or 0
+    with _lock:
+        _last.update(value=value, read_at=now)
+    return value
+
+
+def forget_local():
+    """Read the number from the database on the next call (after this process's own change)."""
+    with _lock:
+        _last.update(value=None, read_at=0.0)
+
+
+def bump():
+    """Record that what readers may see has changed: every cache keyed by the version misses."""
+    if not ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now()):
+        # The row comes with the content-version migration; only a flushed database lacks it.
+        try:
+            with transaction.atomic():
+                ContentVersion.objects.create(pk=_ROW, value=1)
+        except IntegrityError:  # another process created it meanwhile
+            ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now())
+    # This process sees its own change as soon as it commits; the others within CONTENT_VERSION_TTL.
+    transaction.on_commit(forget_local)
+
+
+def digest(value):
+    """A short, stable key for any repr-able value."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def cached(name, parts, compute, timeout):
+    """`compute()`, remembered for `timeout` seconds under `name`, `parts` and the content version.
+
+    `parts` must hold every input of the computation (selected filters, query...). A timeout of
+    0 or less simply computes."""
+    if timeout <= 0:
+        return compute()
+    key = f"{name}:{current()}:{digest(parts)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
