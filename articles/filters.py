@@ -12,7 +12,8 @@ from django import forms
 from django.db.models import F, Q
 
 from . import search
-from .models import Article, normalize_domain
+from .domains import normalize_domain
+from .models import Article
 
 FACETS = ("topic", "provider", "year")
 DEFAULT_SORT = "newest"

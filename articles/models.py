@@ -20,11 +20,6 @@ from .canonical import MAX_URL_LENGTH as URL_MAX_LENGTH
 from .canonical import canonical_url, clean_url, related_stories
 
 
-def normalize_domain(domain):
-    """A provider's identity: its domain lower-cased, without surrounding space or a trailing dot."""
-    return (domain or "").strip().lower().rstrip(".")
-
-
 class Provider(models.Model):
     domain = models.CharField(max_length=253, unique=True)
     name = models.CharField(max_length=200)

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .models import Article, Provider, Topic, normalize_domain
+from .domains import normalize_domain
+from .models import Article, Provider, Topic
 from .selectors import article_listing, unknown_values
 
 PAGE_SIZE = 20

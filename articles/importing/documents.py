@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from articles.canonical import is_http_url
-from articles.models import normalize_domain
+from articles.domains import is_domain, normalize_domain
 
 try:  # libyaml's parser, events only: the documents' data is built here (see _build)
     from yaml.cyaml import CParser as _Parser
@@ -44,10 +44,6 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 # Bump when cleaning rules change, so unchanged files are re-imported once under the new rules.
 FORMAT_VERSION = b"articles-1\n"
 
-DOMAIN_RE = re.compile(
-    r"^(?=.{1,253}$)[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?"
-    r"(\.[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?)*$"
-)
 TRUE_WORDS = {"true", "yes", "on", "1"}
 FALSE_WORDS = {"false", "no", "off", "0"}
 
@@ -445,7 +441,7 @@ def _provider(value, url, name, warnings, trust_name=True):
     if not isinstance(value, dict):
         raise DocumentError(f"{name} must be a mapping with name and domain, not {_kind(value)}")
     domain = normalize_domain(_text(value.get("domain"), f"{name}.domain", 253))
-    if domain and not DOMAIN_RE.match(domain):
+    if domain and not is_domain(domain):
         warnings.append(f"{name}.domain {domain!r} is not a domain name; taken from the URL instead"[:200])
         domain = ""
     if not domain:

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="processes that read and validate files (default: one per core)",
+            help="processes that read and validate files (default: one per core, at most 4)",
         )
 
     def handle(self, *args, paths, dry_run, workers, verbosity, **options):
