@@ -2,8 +2,9 @@
 
     export_articles("exported/")  # -> number of files written
 
-Plain functions, no output of their own. Keys come in the seeds' order and spelling (camelCase);
-empty optional values are left out, as the seeds do. Importing the files into an empty database
+Plain functions, no output of their own. Keys and their order come from the document table
+(`importing.fields.ARTICLE`), as the seeds spell them (camelCase); empty optional values are left out,
+as the seeds do. Importing the files into an empty database
 gives the same articles, providers, topics, images and related links.
 """
 
@@ -14,6 +15,8 @@ import yaml
 from django.db.models import Prefetch
 
 from articles.models import Article, ArticleImage, RelatedLink
+
+from .importing.fields import ARTICLE, IMAGE, PROVIDER, RELATED
 
 CHUNK_SIZE = 500
 
@@ -48,64 +51,50 @@ def _compact(pairs):
     return {key: value for key, value in pairs if value not in ("", None, [])}
 
 
-def _image(url, width, height, is_cached):
-    return _compact([("url", url), ("width", width), ("height", height), ("isCached", is_cached)])
+def _value(field, value):
+    """A model value as the document spells it, by the field's kind in the document table."""
+    if field.kind == "date":
+        return _timestamp(value)
+    if field.kind == "provider":
+        return None if value is None else _compact((f.key, getattr(value, f.name)) for f in PROVIDER)
+    return value
 
 
-def _provider(provider):
-    return None if provider is None else {"name": provider.name, "domain": provider.domain}
+def _image(image):
+    """An image (an `ArticleImage`, or a related link's JSON entry, keyed as in the document)."""
+    if isinstance(image, dict):
+        return _compact((field.key, image.get(field.key)) for field in IMAGE)
+    return _compact((field.key, getattr(image, field.name)) for field in IMAGE)
+
+
+def _related(link):
+    return _compact(
+        (
+            field.key,
+            [_image(image) for image in link.images]
+            if field.kind == "images"
+            else _value(field, getattr(link, field.name)),
+        )
+        for field in RELATED
+    )
 
 
 def article_data(article, topic_names):
-    """The article as the seed documents spell it: a dict in seed key order.
+    """The article as the seed documents spell it: a dict in the document table's key order.
 
     `article` comes with its provider, images and related links (with providers) loaded;
     `topic_names` in the order the document listed them."""
+    nested = {
+        "topics": lambda: list(topic_names),
+        "images": lambda: [_image(image) for image in article.images.all()],
+        "related": lambda: [_related(link) for link in article.related_links.all()],
+    }
     return _compact(
-        [
-            ("category", article.category),
-            ("title", article.title),
-            ("excerpt", article.excerpt),
-            ("publishedDateTime", _timestamp(article.published_at)),
-            ("originalUrl", article.original_url),
-            ("webUrl", article.web_url),
-            ("ampWebUrl", article.amp_web_url),
-            ("cdnAmpWebUrl", article.cdn_amp_web_url),
-            ("type", article.type),
-            ("quality", article.quality),
-            ("heat", article.heat),
-            ("published", article.published),
-            ("provider", _provider(article.provider)),
-            ("topics", list(topic_names)),
-            ("images", [_image(i.url, i.width, i.height, i.is_cached) for i in article.images.all()]),
-            (
-                "related",
-                [
-                    _compact(
-                        [
-                            ("title", link.title),
-                            ("excerpt", link.excerpt),
-                            ("publishedDateTime", _timestamp(link.published_at)),
-                            ("webUrl", link.web_url),
-                            ("ampWebUrl", link.amp_web_url),
-                            ("cdnAmpWebUrl", link.cdn_amp_web_url),
-                            ("type", link.type),
-                            ("provider", _provider(link.provider)),
-                            ("quality", link.quality),
-                            (
-                                "images",
-                                [
-                                    _image(i.get("url"), i.get("width"), i.get("height"), i.get("isCached"))
-                                    for i in link.images
-                                ],
-                            ),
-                        ]
-                    )
-                    for link in article.related_links.all()
-                ],
-            ),
-            ("secured", article.secured),
-        ]
+        (
+            field.key,
+            nested[field.kind]() if field.kind in nested else _value(field, getattr(article, field.name)),
+        )
+        for field in ARTICLE
     )
 
 

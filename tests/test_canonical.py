@@ -62,10 +62,10 @@ def test_title_key_ignores_publisher_suffix_case_space_and_punctuation():
 
 def test_seed_001_related_links_are_one_story_and_two_sources():
     record = parse_document((SEEDS / "001_eaa275ea85e408ae.txt").read_bytes())
-    assert len(record.related) == 3
-    assert len(dedupe(record.related)) == 1
-    assert dedupe(record.related)[0] is record.related[0]
-    pairs = [(link.web_url, link.title) for link in record.related]
+    assert len(record.related_links) == 3
+    assert len(dedupe(record.related_links)) == 1
+    assert dedupe(record.related_links)[0] is record.related_links[0]
+    pairs = [(link.web_url, link.title) for link in record.related_links]
     assert count_sources(record.web_url, pairs) == 2
 
 

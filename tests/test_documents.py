@@ -152,7 +152,13 @@ def test_missing_optional_fields_get_defaults():
         None,
         False,
     )
-    assert (record.topics, record.images, record.related, record.secured, record.body) == ([], [], [], "", "")
+    assert (record.topics, record.images, record.related_links, record.secured, record.body) == (
+        [],
+        [],
+        [],
+        "",
+        "",
+    )
     assert (record.provider.domain, record.provider.name) == ("minimal.example.org", "minimal.example.org")
 
 
@@ -170,9 +176,9 @@ def test_optional_urls_that_are_not_http_are_dropped_with_a_warning():
     record = parse("unsafe_optional_urls.txt")
     assert (record.amp_web_url, record.cdn_amp_web_url) == ("", "")
     assert [image.url for image in record.images] == ["https://img.example.com/kept.jpg"]
-    assert [link.web_url for link in record.related] == ["https://other.example.net/story"]
-    assert record.related[0].amp_web_url == ""
-    assert [image.url for image in record.related[0].images] == ["https://img.example.net/ok.png"]
+    assert [link.web_url for link in record.related_links] == ["https://other.example.net/story"]
+    assert record.related_links[0].amp_web_url == ""
+    assert [image.url for image in record.related_links[0].images] == ["https://img.example.net/ok.png"]
     assert len(record.warnings) == 6
     assert all(warning.endswith("dropped") for warning in record.warnings)
 
@@ -181,7 +187,7 @@ def test_seed_document_parses_fully():
     record = parse_document((SEEDS / "001_eaa275ea85e408ae.txt").read_bytes())
     assert record.published is True and record.quality == 58 and record.heat == 88
     assert record.topics == ["Machine Learning", "AI"]
-    assert len(record.related) == 3 and record.related[0].provider.name == "Nature"
+    assert len(record.related_links) == 3 and record.related_links[0].provider.name == "Nature"
     assert record.images[0].width == 620 and record.images[0].is_cached is True
     assert record.secured.endswith(";oNqp8giPss7oAK54w6gv6w==")
 
@@ -212,3 +218,31 @@ def test_is_http_url(url, ok):
 
 def test_fingerprint_changes_with_the_bytes():
     assert fingerprint(b"a") == fingerprint(b"a") != fingerprint(b"b")
+
+
+def test_the_document_table_names_real_model_fields():
+    from articles.importing.fields import ARTICLE, ARTICLE_COLUMNS, IMAGE, RELATED, RELATED_COLUMNS
+    from articles.models import Article, ArticleImage, RelatedLink
+
+    for model, table, columns in [
+        (Article, ARTICLE, ARTICLE_COLUMNS),
+        (RelatedLink, RELATED, RELATED_COLUMNS),
+    ]:
+        names = {field.name for field in model._meta.get_fields()}
+        assert {field.name for field in table} <= names
+        assert set(columns) <= names
+    assert {field.name for field in IMAGE} <= {field.name for field in ArticleImage._meta.get_fields()}
+
+
+def test_the_parser_imports_without_the_app_registry():
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    code = "import articles.importing.documents, articles.domains, articles.canonical"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr

@@ -7,8 +7,8 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-import articles.importing as importing
-from articles.importing import import_paths, writer
+from articles.importing import pipeline, writer
+from articles.importing.pipeline import import_paths
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
 from .conftest import BAD, DUPLICATE, GOOD, SEEDS, table_counts
@@ -186,7 +186,7 @@ def test_unchanged_file_is_not_parsed_again(run_import, monkeypatch):
     def fail(data):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(importing, "parse_document", fail)
+    monkeypatch.setattr(pipeline, "parse_document", fail)
     code, out, err = run_import(path)
     assert code == 0 and err == ""  # its warnings were given on the first import
     assert summary(out) == "0 created, 0 updated, 1 unchanged, 0 rejected"
@@ -294,9 +294,9 @@ def test_database_refusing_one_record_leaves_no_rows_for_it(run_import, monkeypa
 
 
 def test_worker_processes_give_the_same_result(monkeypatch):
-    monkeypatch.setattr(importing, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
-    monkeypatch.setattr(importing, "READ_AHEAD", 5)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(pipeline, "READ_AHEAD", 5)
     report = import_paths([BAD, DUPLICATE, GOOD, SEEDS], workers=2)
     assert (report.created, report.rejected) == (13, len(list(BAD.iterdir())) + 1)
     assert [p.path for p in report.problems if p.is_error][-1] == str(DUPLICATE / "b_second.txt")

@@ -1,19 +1,31 @@
 """Read an article document and turn it into a clean, validated `ArticleRecord`.
 
 Plain functions, no database: text in, record (or a one-line `DocumentError`) out.
-A document is YAML front matter between two `---` lines, then an optional body.
+A document is YAML front matter between two `---` lines, then an optional body. Which keys it may
+hold, and how each is cleaned, is the document table (`fields.ARTICLE`).
 """
 
 import datetime as dt
+import functools
 import hashlib
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import yaml
 
 from articles.canonical import is_http_url
 from articles.domains import is_domain, normalize_domain
+
+from .fields import (
+    ARTICLE,
+    IMAGE,
+    RELATED,
+    ArticleRecord,
+    ImageRecord,
+    ProviderRecord,
+    RelatedRecord,
+    max_length,
+)
 
 try:  # libyaml's parser, events only: the documents' data is built here (see _build)
     from yaml.cyaml import CParser as _Parser
@@ -30,15 +42,6 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()  # for the few non-text scalar
 MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_CHARS = 256 * 1024
 MAX_NESTING = 20
-MAX_TITLE = 500
-MAX_EXCERPT = 10_000
-MAX_SHORT_TEXT = 50  # type, category
-MAX_PROVIDER_NAME = 200
-MAX_TOPIC_NAME = 100
-MAX_TOPICS = 50
-MAX_IMAGES = 50
-MAX_RELATED = 200
-MAX_SECURED = 64 * 1024
 MAX_SCORE = 1_000_000
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 # Bump when cleaning rules change, so unchanged files are re-imported once under the new rules.
@@ -50,57 +53,6 @@ FALSE_WORDS = {"false", "no", "off", "0"}
 
 class DocumentError(ValueError):
     """A document that cannot become an article; the message is one line for the reader."""
-
-
-@dataclass
-class ImageRecord:
-    url: str
-    width: int | None = None
-    height: int | None = None
-    is_cached: bool | None = None
-
-
-@dataclass
-class ProviderRecord:
-    domain: str
-    name: str
-
-
-@dataclass
-class RelatedRecord:
-    title: str
-    web_url: str
-    excerpt: str = ""
-    published_at: dt.datetime | None = None
-    amp_web_url: str = ""
-    cdn_amp_web_url: str = ""
-    type: str = ""
-    provider: ProviderRecord | None = None
-    quality: int | None = None
-    images: list[ImageRecord] = field(default_factory=list)
-
-
-@dataclass
-class ArticleRecord:
-    title: str
-    web_url: str
-    published_at: dt.datetime
-    provider: ProviderRecord
-    excerpt: str = ""
-    original_url: str = ""
-    amp_web_url: str = ""
-    cdn_amp_web_url: str = ""
-    type: str = ""
-    category: str = ""
-    quality: int | None = None
-    heat: int | None = None
-    published: bool = False
-    topics: list[str] = field(default_factory=list)
-    images: list[ImageRecord] = field(default_factory=list)
-    related: list[RelatedRecord] = field(default_factory=list)
-    secured: str = ""
-    body: str = ""
-    warnings: list[str] = field(default_factory=list)
 
 
 def fingerprint(data):
@@ -297,38 +249,79 @@ def _kind(value):
 def parse_document(data):
     """Bytes of one document to an `ArticleRecord`, or raise `DocumentError`."""
     front, body = split_front_matter(decode(data))
-    record = clean_article(load_front_matter(front))
-    record.body = body
-    return record
+    return clean_article(load_front_matter(front), body)
 
 
-def clean_article(data):
+_TABLES = {"article": ARTICLE, "related": RELATED, "image": IMAGE}
+
+
+@functools.cache
+def _limits():
+    """{(table, model field name): characters} for the text fields, from the model fields unless
+    the table gives a limit (looked up once per process, on the first document)."""
+    limits = {}
+    for scope, model in (("article", "Article"), ("related", "RelatedLink")):
+        for field in _TABLES[scope]:
+            if field.kind in ("text", "raw"):
+                limits[scope, field.name] = field.limit or max_length(model, field.name)
+    limits["provider", "name"] = max_length("Provider", "name")
+    limits["provider", "domain"] = max_length("Provider", "domain")
+    limits["topic", "name"] = max_length("Topic", "name")
+    return limits
+
+
+def clean_article(data, body=""):
+    """The front matter's mapping (and the body) to an `ArticleRecord`, field by field as the
+    ARTICLE table says; warnings for what was dropped are in `record.warnings`."""
     warnings = []
+    # The article's identity first: a document without one is refused for that, whatever else.
     web_url = _url(data.get("webUrl"), "webUrl")
     if not web_url:
         raise DocumentError("missing webUrl")
-    record = ArticleRecord(
-        title=_text(data.get("title"), "title", MAX_TITLE, required=True),
-        web_url=web_url,
-        published_at=_datetime(data.get("publishedDateTime"), "publishedDateTime", required=True),
-        provider=_provider(data.get("provider"), web_url, "provider", warnings)
-        or _provider_from_url(web_url),
-        excerpt=_text(data.get("excerpt"), "excerpt", MAX_EXCERPT),
-        original_url=_optional_url(data.get("originalUrl"), "originalUrl", warnings),
-        amp_web_url=_optional_url(data.get("ampWebUrl"), "ampWebUrl", warnings),
-        cdn_amp_web_url=_optional_url(data.get("cdnAmpWebUrl"), "cdnAmpWebUrl", warnings),
-        type=_text(data.get("type"), "type", MAX_SHORT_TEXT),
-        category=_text(data.get("category"), "category", MAX_SHORT_TEXT),
-        quality=_int(data.get("quality"), "quality"),
-        heat=_int(data.get("heat"), "heat"),
-        published=_bool(data.get("published"), "published"),
-        topics=_topics(data.get("topics")),
-        images=_images(data.get("images"), "images", warnings),
-        related=_related(data.get("related"), warnings),
-        secured=_text(data.get("secured"), "secured", MAX_SECURED, strip=False),
-        warnings=warnings,
-    )
-    return record
+    values = _clean_fields("article", data, "", web_url, warnings, True, done={"web_url": web_url})
+    return ArticleRecord(**values, body=body, warnings=warnings)
+
+
+def _clean_fields(scope, data, where, url, warnings, trust_name, done=None):
+    """{model field name: clean value} for the rows of the `scope` table (`done`: those cleaned
+    already). `url` is the web URL of what is cleaned: the provider falls back to its domain."""
+    values = dict(done or {})
+    for field in _TABLES[scope]:
+        if field.name not in values:
+            values[field.name] = _clean(
+                field, scope, data.get(field.key), where + field.key, url, warnings, trust_name
+            )
+    return values
+
+
+def _clean(field, scope, value, name, url, warnings, trust_name):
+    kind = field.kind
+    if kind == "text" or kind == "raw":
+        return _text(value, name, _limits()[scope, field.name], required=field.required, strip=kind == "text")
+    if kind == "url":
+        value = _url(value, name)
+        if field.required and not value:
+            raise DocumentError(f"missing {name}")
+        return value
+    if kind == "link":
+        return _optional_url(value, name, warnings)
+    if kind == "date":
+        return _datetime(value, name, required=field.required)
+    if kind == "number":
+        return _int(value, name)
+    if kind == "flag":
+        return _bool(value, name)
+    if kind == "tristate":
+        return None if value is None else _bool(value, name)
+    if kind == "provider":
+        return _provider(value, url, name, warnings, trust_name) or _provider_from_url(url)
+    if kind == "topics":
+        return _topics(value, name, field.limit)
+    if kind == "images":
+        return _images(value, name, field.limit, warnings)
+    if kind == "related":
+        return _related(value, name, field.limit, warnings)
+    raise AssertionError(f"no cleaning rule for {kind!r}")
 
 
 def _text(value, name, max_length, required=False, strip=True):
@@ -440,17 +433,15 @@ def _provider(value, url, name, warnings, trust_name=True):
         return None
     if not isinstance(value, dict):
         raise DocumentError(f"{name} must be a mapping with name and domain, not {_kind(value)}")
-    domain = normalize_domain(_text(value.get("domain"), f"{name}.domain", 253))
+    limits = _limits()
+    domain = normalize_domain(_text(value.get("domain"), f"{name}.domain", limits["provider", "domain"]))
     if domain and not is_domain(domain):
         warnings.append(f"{name}.domain {domain!r} is not a domain name; taken from the URL instead"[:200])
         domain = ""
+    provider_name = _text(value.get("name"), f"{name}.name", limits["provider", "name"])
     if not domain:
-        return ProviderRecord(
-            domain=_provider_from_url(url).domain,
-            name=_text(value.get("name"), f"{name}.name", MAX_PROVIDER_NAME)
-            or _provider_from_url(url).domain,
-        )
-    provider_name = _text(value.get("name"), f"{name}.name", MAX_PROVIDER_NAME)
+        domain = _provider_from_url(url).domain
+        return ProviderRecord(domain=domain, name=provider_name or domain)
     if not trust_name and not plausible_provider_name(provider_name, domain):
         provider_name = ""
     return ProviderRecord(domain=domain, name=provider_name or domain)
@@ -466,12 +457,13 @@ def _list(value, name, limit):
     return value
 
 
-def _topics(value):
+def _topics(value, name, limit):
     if isinstance(value, str):
         value = [value]
     names, seen = [], set()
-    for index, item in enumerate(_list(value, "topics", MAX_TOPICS)):
-        topic = " ".join(_text(item, f"topics[{index}]", MAX_TOPIC_NAME).split())
+    name_limit = _limits()["topic", "name"]
+    for index, item in enumerate(_list(value, name, limit)):
+        topic = " ".join(_text(item, f"{name}[{index}]", name_limit).split())
         key = topic.casefold()
         if topic and key not in seen:
             seen.add(key)
@@ -479,34 +471,28 @@ def _topics(value):
     return names
 
 
-def _images(value, name, warnings):
+def _images(value, name, limit, warnings):
     images = []
-    for index, item in enumerate(_list(value, name, MAX_IMAGES)):
+    for index, item in enumerate(_list(value, name, limit)):
         where = f"{name}[{index}]"
         if not isinstance(item, dict):
             raise DocumentError(f"{where} must be a mapping with a url, not {_kind(item)}")
         url = _optional_url(item.get("url"), f"{where}.url", warnings)
         if not url:
             continue
-        width, height = _int(item.get("width"), f"{where}.width"), _int(item.get("height"), f"{where}.height")
-        if (width is not None and width < 0) or (height is not None and height < 0):
-            raise DocumentError(f"{where} has a negative size")
-        cached = item.get("isCached")
-        images.append(
-            ImageRecord(
-                url=url,
-                width=width,
-                height=height,
-                is_cached=None if cached is None else _bool(cached, f"{where}.isCached"),
-            )
+        image = ImageRecord(
+            **_clean_fields("image", item, f"{where}.", url, warnings, False, done={"url": url})
         )
+        if (image.width is not None and image.width < 0) or (image.height is not None and image.height < 0):
+            raise DocumentError(f"{where} has a negative size")
+        images.append(image)
     return images
 
 
-def _related(value, warnings):
+def _related(value, name, limit, warnings):
     related = []
-    for index, item in enumerate(_list(value, "related", MAX_RELATED)):
-        where = f"related[{index}]"
+    for index, item in enumerate(_list(value, name, limit)):
+        where = f"{name}[{index}]"
         if not isinstance(item, dict):
             raise DocumentError(f"{where} must be a mapping, not {_kind(item)}")
         url = _optional_url(item.get("webUrl"), f"{where}.webUrl", warnings)
@@ -514,23 +500,12 @@ def _related(value, warnings):
             if item.get("webUrl") in (None, ""):
                 warnings.append(f"{where} has no webUrl; dropped")
             continue
-        title = _text(item.get("title"), f"{where}.title", MAX_TITLE)
+        title = _text(item.get("title"), f"{where}.title", _limits()["related", "title"])
         if not title:
             warnings.append(f"{where} has no title; dropped")
             continue
+        done = {"web_url": url, "title": title}
         related.append(
-            RelatedRecord(
-                title=title,
-                web_url=url,
-                excerpt=_text(item.get("excerpt"), f"{where}.excerpt", MAX_EXCERPT),
-                published_at=_datetime(item.get("publishedDateTime"), f"{where}.publishedDateTime"),
-                amp_web_url=_optional_url(item.get("ampWebUrl"), f"{where}.ampWebUrl", warnings),
-                cdn_amp_web_url=_optional_url(item.get("cdnAmpWebUrl"), f"{where}.cdnAmpWebUrl", warnings),
-                type=_text(item.get("type"), f"{where}.type", MAX_SHORT_TEXT),
-                provider=_provider(item.get("provider"), url, f"{where}.provider", warnings, trust_name=False)
-                or _provider_from_url(url),
-                quality=_int(item.get("quality"), f"{where}.quality"),
-                images=_images(item.get("images"), f"{where}.images", warnings),
-            )
+            RelatedRecord(**_clean_fields("related", item, f"{where}.", url, warnings, False, done))
         )
     return related

@@ -1,7 +1,7 @@
-"""Write validated articles to the database in batches, upserting by `web_url`.
+"""Write prepared `ArticleRecord`s to the database in batches, upserting by `web_url`.
 
-Reading workers turn each `ArticleRecord` into a `Pending` (`pending_from`): plain tuples of
-database-ready values, cheap to send between processes and written without per-field work here.
+The columns come from the document table (`fields.ARTICLE`); rows are written with one executemany per
+table, without the ORM's per-object work. Runs in the importing process only.
 
 Every record reaching here has been validated, so a batch is written in one transaction. Should the
 database still refuse a batch, it is retried one record at a time so that a bad record is rejected
@@ -10,7 +10,7 @@ alone and never leaves a partial row.
 
 import contextlib
 import functools
-from typing import NamedTuple
+import operator
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -18,138 +18,33 @@ from django.utils import timezone
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 from articles.search_index import drop_write_triggers, ensure_sqlite_index
 
+from .fields import ARTICLE, ARTICLE_COLUMNS, IMAGE, IMAGE_COLUMNS, RELATED, RELATED_COLUMNS
+
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: KiB)
 # SQLite: from this many new files (and at least as many as the articles already stored), the
 # text index is rebuilt once at the end instead of row by row (see `deferred_search_index`).
 DEFER_INDEX_FROM = 5000
 
-# Fields the document owns, in the order of `Pending.values`; then the two the writer supplies.
-# `published` is handled apart because editors may own it.
-DOCUMENT_FIELDS = [
-    "title",
-    "excerpt",
-    "published_at",
-    "original_url",
-    "web_url",
-    "amp_web_url",
-    "cdn_amp_web_url",
-    "type",
-    "category",
-    "quality",
-    "heat",
-    "secured",
-    "body",
-    "body_html",
-    "search_text",
-    "source_count",
-    "source_path",
-    "content_hash",
-    "url_key",
-]
-CONTENT_FIELDS = [*DOCUMENT_FIELDS, "provider", "updated_at"]
-RELATED_FIELDS = [
-    "article",
-    "position",
-    "title",
-    "excerpt",
-    "published_at",
-    "web_url",
-    "amp_web_url",
-    "cdn_amp_web_url",
-    "type",
-    "provider",
-    "quality",
-    "images",
-]
+# The article's columns written from a record; `published` is apart because editors may own it.
+CONTENT_FIELDS = [*ARTICLE_COLUMNS, "provider", "updated_at"]
+RELATED_FIELDS = ["article", "position", *RELATED_COLUMNS, "provider", "images"]
+IMAGE_FIELDS = ["article", "position", *IMAGE_COLUMNS]
+_article_values = operator.attrgetter(*ARTICLE_COLUMNS)
+_related_values = operator.attrgetter(*RELATED_COLUMNS)
+_image_values = operator.attrgetter(*IMAGE_COLUMNS)
+# Where the datetimes are in those values: converted as the database takes them.
+_ARTICLE_DATES = [ARTICLE_COLUMNS.index(field.name) for field in ARTICLE if field.kind == "date"]
+_RELATED_DATES = [RELATED_COLUMNS.index(field.name) for field in RELATED if field.kind == "date"]
 
 
-class Pending(NamedTuple):
-    """A validated article on its way to the database, as plain values (see `pending_from`)."""
-
-    path: str
-    content_hash: str
-    web_url: str
-    published: bool
-    warnings: list  # of str
-    provider: tuple  # (domain, name)
-    topics: list  # of names
-    values: tuple  # for DOCUMENT_FIELDS, database-ready
-    slug: str  # for a new article
-    images: list  # of (position, url, width, height, is_cached)
-    related: list  # of (position, title, excerpt, published_at, web_url, amp_web_url,
-    #   cdn_amp_web_url, type, (provider domain, name), quality, images as a JSON list)
-
-
-def pending_from(record, path, content_hash, body_html, slug, source_count, url_key):
-    """The `Pending` for a validated `ArticleRecord`; runs in the reading workers. Datetimes
-    are converted as the database takes them (a pure function of the backend: no query)."""
-    adapt = _datetime_adapter()
-    provider = record.provider
-    values = (
-        record.title,
-        record.excerpt,
-        adapt(record.published_at),
-        record.original_url,
-        record.web_url,
-        record.amp_web_url,
-        record.cdn_amp_web_url,
-        record.type,
-        record.category,
-        record.quality,
-        record.heat,
-        record.secured,
-        record.body,
-        body_html,
-        " ".join([record.title, record.excerpt, provider.name, provider.domain, *record.topics]),
-        source_count,
-        path,
-        content_hash,
-        url_key,
-    )
-    images = [
-        (position, image.url, image.width, image.height, image.is_cached)
-        for position, image in enumerate(record.images)
-    ]
-    related = [
-        (
-            position,
-            link.title,
-            link.excerpt,
-            None if link.published_at is None else adapt(link.published_at),
-            link.web_url,
-            link.amp_web_url,
-            link.cdn_amp_web_url,
-            link.type,
-            (link.provider.domain, link.provider.name),
-            link.quality,
-            [
-                {"url": image.url, "width": image.width, "height": image.height, "isCached": image.is_cached}
-                for image in link.images
-            ],
-        )
-        for position, link in enumerate(record.related)
-    ]
-    return Pending(
-        path=path,
-        content_hash=content_hash,
-        web_url=record.web_url,
-        published=record.published,
-        warnings=record.warnings,
-        provider=(provider.domain, provider.name),
-        topics=record.topics,
-        values=values,
-        slug=slug,
-        images=images,
-        related=related,
-    )
-
-
-@functools.cache
-def _datetime_adapter():
-    """The backend's datetime conversion, looked up once per process (`connection.ops` costs
-    more than the conversion itself)."""
-    return connection.ops.adapt_datetimefield_value
+def _row(values, dates, adapt):
+    """`values` with the datetimes at `dates` adapted for the database (a pure function of the backend)."""
+    values = list(values)
+    for index in dates:
+        if values[index] is not None:
+            values[index] = adapt(values[index])
+    return values
 
 
 @contextlib.contextmanager
@@ -202,7 +97,7 @@ def deferred_search_index(file_count):
 
 
 def write_batch(batch, dry_run=False):
-    """Write a list of `Pending`; return [(pending, status or None, error or None)]."""
+    """Write a list of prepared `ArticleRecord`s; return [(record, status or None, error or None)]."""
     if dry_run:
         existing = _existing(batch)
         return [(item, _status(item, existing.get(item.web_url)), None) for item in batch]
@@ -233,7 +128,7 @@ def _existing(batch):
 def _status(item, row):
     if row is None:
         return CREATED
-    if row["content_hash"] == item.content_hash and row["source_path"] == item.path:
+    if row["content_hash"] == item.content_hash and row["source_path"] == item.source_path:
         return UNCHANGED
     return UPDATED
 
@@ -245,7 +140,8 @@ def _write(batch):
     providers = _upsert_providers(batch)
     if changed:
         topics = _upsert_topics([item for item, _ in changed])
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        adapt = connection.ops.adapt_datetimefield_value
+        now = adapt(timezone.now())
         created = [item for item, status in changed if status == CREATED]
         updated = [item for item, status in changed if status == UPDATED]
         if created:
@@ -253,7 +149,14 @@ def _write(batch):
                 Article,
                 [*CONTENT_FIELDS, "slug", "published", "created_at"],
                 [
-                    (*item.values, providers[item.provider[0]], now, item.slug, item.published, now)
+                    (
+                        *_row(_article_values(item), _ARTICLE_DATES, adapt),
+                        providers[item.provider.domain],
+                        now,
+                        item.slug,
+                        item.published,
+                        now,
+                    )
                     for item in created
                 ],
             )
@@ -269,7 +172,12 @@ def _write(batch):
                 Article,
                 CONTENT_FIELDS,
                 [
-                    (*item.values, providers[item.provider[0]], now, existing[item.web_url]["id"])
+                    (
+                        *_row(_article_values(item), _ARTICLE_DATES, adapt),
+                        providers[item.provider.domain],
+                        now,
+                        existing[item.web_url]["id"],
+                    )
                     for item in updated
                 ],
             )
@@ -279,7 +187,7 @@ def _write(batch):
             RelatedLink.objects.filter(article_id__in=old_ids).delete()
             Article.topics.through.objects.filter(article_id__in=old_ids).delete()
             ids.update((item.web_url, existing[item.web_url]["id"]) for item in updated)
-        _write_children([(ids[item.web_url], item) for item, _ in changed], providers, topics)
+        _write_children([(ids[item.web_url], item) for item, _ in changed], providers, topics, adapt)
     return [(item, status, None) for item, status in statuses]
 
 
@@ -322,20 +230,34 @@ def _apply_published_unless_decided(changed, existing):
             Article.objects.filter(pk__in=ids, published_decided_at__isnull=True).update(published=value)
 
 
-def _write_children(articles, providers, topics):
-    """Images, related links and topic memberships of [(article id, Pending)], in document order."""
+def _write_children(articles, providers, topics, adapt):
+    """Images, related links and topic memberships of [(article id, record)], in document order."""
     images, links, memberships = [], [], []
     json_value = connection.ops.adapt_json_value
     for article_id, item in articles:
-        images.extend((article_id, *image) for image in item.images)
-        for link in item.related:
-            *head, (domain, _name), quality, pictures = link
-            links.append((article_id, *head, providers[domain], quality, json_value(pictures, None)))
+        images.extend(
+            (article_id, position, *_image_values(image)) for position, image in enumerate(item.images)
+        )
+        for position, link in enumerate(item.related_links):
+            links.append(
+                (
+                    article_id,
+                    position,
+                    *_row(_related_values(link), _RELATED_DATES, adapt),
+                    providers[link.provider.domain],
+                    json_value([_image_data(image) for image in link.images], None),
+                )
+            )
         for topic_id in dict.fromkeys(topics[_topic_slug(name)] for name in item.topics):
             memberships.append((article_id, topic_id))
-    _insert(ArticleImage, ["article", "position", "url", "width", "height", "is_cached"], images)
+    _insert(ArticleImage, IMAGE_FIELDS, images)
     _insert(RelatedLink, RELATED_FIELDS, links)
     _insert(Article.topics.through, ["article", "topic"], memberships)
+
+
+def _image_data(image):
+    """A related link's image as its JSON column keeps it: by document key, as in the document."""
+    return {field.key: getattr(image, field.name) for field in IMAGE}
 
 
 _topic_slug = functools.lru_cache(maxsize=4096)(Topic.slug_for)
@@ -345,13 +267,12 @@ def _upsert_providers(batch):
     """Return {domain: provider id}. An article's own provider name wins over a related link's."""
     names = {}  # domain -> (name, from_article)
     for item in batch:
-        for related in item.related:
-            domain, name = related[8]
+        for link in item.related_links:
+            domain, name = link.provider.domain, link.provider.name
             if names.get(domain, (domain,))[0] == domain:  # a real name beats the bare domain
                 names[domain] = (name, False)
     for item in batch:
-        domain, name = item.provider
-        names[domain] = (name, True)
+        names[item.provider.domain] = (item.provider.name, True)
     existing = {p.domain: p for p in Provider.objects.filter(domain__in=list(names))}
     missing = [
         Provider(domain=domain, name=name, name_from_article=from_article)

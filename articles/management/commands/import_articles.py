@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing import import_paths
+from articles.importing.pipeline import import_paths
 
 
 class Command(BaseCommand):
