@@ -3,7 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
-from . import article_factories as make
+from . import factories as make
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -26,8 +26,8 @@ def entries(response):
 
 def test_feed_has_the_50_newest_published_articles_only(client, db, django_assert_max_num_queries):
     for day in range(60):
-        make.published_article(title=f"Published {day}", days=day, topics=["MRI"])
-    make.unpublished_article(title="Draft", days=100)
+        make.published(title=f"Published {day}", when=make.day(day), topics=["MRI"])
+    make.draft(title="Draft", when=make.day(100))
     with django_assert_max_num_queries(3):
         found = entries(client.get("/feed/"))
     assert len(found) == 50
@@ -45,10 +45,10 @@ def test_seed_feed_lists_the_two_published_seeds(client, seeded):
 
 
 def test_topic_feed_lists_only_that_topics_published_articles(client, db):
-    make.published_article(title="MRI one", topics=["MRI"], days=1)
-    make.published_article(title="MRI and CT", topics=["MRI", "CT"], days=2)
-    make.published_article(title="CT only", topics=["CT"], days=3)
-    make.unpublished_article(title="MRI draft", topics=["MRI"], days=4)
+    make.published(title="MRI one", topics=["MRI"], when=make.day(1))
+    make.published(title="MRI and CT", topics=["MRI", "CT"], when=make.day(2))
+    make.published(title="CT only", topics=["CT"], when=make.day(3))
+    make.draft(title="MRI draft", topics=["MRI"], when=make.day(4))
     titles = [e["title"] for e in entries(client.get("/topics/mri/feed/"))]
     assert titles == ["MRI and CT", "MRI one"]
 
@@ -58,7 +58,7 @@ def test_unknown_topic_feed_is_404(client, db):
 
 
 def test_hostile_and_control_characters_give_valid_xml(client, db):
-    make.published_article(
+    make.published(
         title='Bad \x01\x08 title </title><script>alert(1)</script> & "q"',
         excerpt="Excerpt \x0b with <b>tags</b>",
         topics=["A & B"],
@@ -77,7 +77,7 @@ def feed_links(response):
 
 
 def test_pages_advertise_the_site_feed_and_topic_pages_their_topic_feed(client, db):
-    article = make.published_article(topics=["MRI"])
+    article = make.published(topics=["MRI"])
     assert feed_links(client.get("/")) == ["/feed/"]
     assert feed_links(client.get("/topics/mri/")) == ["/feed/", "/topics/mri/feed/"]
     assert feed_links(client.get(article.get_absolute_url())) == ["/feed/", "/topics/mri/feed/"]

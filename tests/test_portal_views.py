@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from . import article_factories as make
+from . import factories as make
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -27,10 +27,8 @@ def test_sitemap_index_lists_the_sections(client, db):
 
 
 def test_sitemap_lists_only_published_articles_and_their_topics_and_providers(client, db):
-    shown = make.published_article(title="Shown", topics=["MRI"], source=make.provider("a.example", "A"))
-    hidden = make.unpublished_article(
-        title="Hidden", topics=["Genomics"], source=make.provider("b.example", "B")
-    )
+    shown = make.published(title="Shown", topics=["MRI"], source=make.provider("a.example", "A"))
+    hidden = make.draft(title="Hidden", topics=["Genomics"], source=make.provider("b.example", "B"))
     articles = locations(client.get("/sitemap-articles.xml"))
     assert articles == [f"http://testserver{shown.get_absolute_url()}"]
     assert f"http://testserver{hidden.get_absolute_url()}" not in articles

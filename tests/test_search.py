@@ -7,7 +7,7 @@ from articles import search, search_index
 from articles.models import Article
 from articles.selectors import article_listing
 
-from . import reader_factories as make
+from . import factories as make
 
 
 def titles(queryset):
@@ -16,21 +16,21 @@ def titles(queryset):
 
 @pytest.fixture
 def texts(db):
-    make.article(
+    make.published(
         "Heart failure model",
         excerpt="A study of heart failure.",
         domain="cardio.example.com",
         topics=["heart-failure"],
         when=2020,
     )
-    make.article(
+    make.published(
         "Echo video analysis",
         excerpt="Mentions the heart once. " + "Many other words about echo video. " * 8,
         domain="echo.example.com",
         topics=["echocardiography"],
         when=2022,
     )
-    make.article("Unrelated", excerpt="Nothing to see.", domain="other.example.com", when=2021)
+    make.published("Unrelated", excerpt="Nothing to see.", domain="other.example.com", when=2021)
 
 
 def test_terms_are_words_only():

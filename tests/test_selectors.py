@@ -4,7 +4,7 @@ import pytest
 
 from articles.selectors import article_listing
 
-from . import reader_factories as make
+from . import factories as make
 
 
 @pytest.fixture
@@ -29,7 +29,10 @@ def corpus(db):
         ("Six", "c.com", ["x"], 2020, False),
         ("Seven", "a.com", ["y", "z"], 2022, True),
     ]
-    return {title: make.article(title, domain=d, topics=t, when=y, published=p) for title, d, t, y, p in rows}
+    return {
+        title: (make.published if p else make.draft)(title, domain=d, topics=t, when=y)
+        for title, d, t, y, p in rows
+    }
 
 
 def test_total_comes_from_the_year_facet(corpus):
@@ -146,8 +149,8 @@ def test_sorts_and_unknown_sort_falls_back_to_newest(corpus, sort, expected):
 
 
 def test_heat_and_quality_sorts_put_unknown_last(db):
-    make.article("Cold", heat=5, quality=90)
-    make.article("Unknown", heat=None, quality=None)
-    make.article("Hot", heat=95, quality=10)
+    make.published("Cold", heat=5, quality=90)
+    make.published("Unknown", heat=None, quality=None)
+    make.published("Hot", heat=95, quality=10)
     assert [a.title for a in article_listing({"sort": "heat"}).articles] == ["Hot", "Cold", "Unknown"]
     assert [a.title for a in article_listing({"sort": "quality"}).articles] == ["Cold", "Hot", "Unknown"]

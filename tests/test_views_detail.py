@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles.models import Article, RelatedLink, Topic
 
-from . import article_factories as make
+from . import factories as make
 
 SEED_TITLE = "Novel deep learning system can predict cardiovascular risk from CT scans"
 HOSTILE = '</script><script>alert(1)</script> "><img src=x onerror=alert(2)>'
@@ -88,9 +88,7 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
 
 
 def test_body_html_is_shown_as_html(client, db):
-    article = make.published_article(
-        body="Some **bold** text", body_html="<p>Some <strong>bold</strong> text</p>"
-    )
+    article = make.published(body="Some **bold** text", body_html="<p>Some <strong>bold</strong> text</p>")
     assert "<p>Some <strong>bold</strong> text</p>" in page(client, article).content.decode()
 
 
@@ -109,7 +107,7 @@ def test_seed_001_related_coverage_collapses_three_nature_links_into_one_story(c
 
 
 def test_related_coverage_is_newest_first_with_undated_last(db):
-    article = make.published_article()
+    article = make.published()
     for position, (day, title) in enumerate([(2, "Two"), (None, "Undated"), (5, "Five"), (1, "One")]):
         RelatedLink.objects.create(
             article=article,
@@ -128,9 +126,9 @@ def test_related_coverage_is_newest_first_with_undated_last(db):
 
 
 def test_related_link_to_one_of_our_published_articles_links_to_our_page(client, db):
-    ours = make.published_article(title="Our copy", web_url="https://www.nature.com/articles/abc")
-    hidden = make.unpublished_article(title="Hidden copy", web_url="https://other.example/hidden")
-    article = make.published_article()
+    ours = make.published(title="Our copy", web_url="https://www.nature.com/articles/abc")
+    hidden = make.draft(title="Hidden copy", web_url="https://other.example/hidden")
+    article = make.published()
     RelatedLink.objects.create(
         article=article,
         position=0,
@@ -147,7 +145,7 @@ def test_related_link_to_one_of_our_published_articles_links_to_our_page(client,
 
 
 def test_related_link_to_the_article_itself_is_not_related_coverage(client, db):
-    article = make.published_article(title="A story about hearts", web_url="https://a.example/story")
+    article = make.published(title="A story about hearts", web_url="https://a.example/story")
     RelatedLink.objects.create(
         article=article,
         position=0,
@@ -159,10 +157,10 @@ def test_related_link_to_the_article_itself_is_not_related_coverage(client, db):
 
 
 def test_more_on_these_topics_lists_four_newest_published_sharing_a_topic(client, db):
-    article = make.published_article(title="The article", topics=["Cardiology", "MRI"], days=0)
-    others = [make.published_article(title=f"Sharing {n}", topics=["MRI"], days=n) for n in range(1, 7)]
-    make.unpublished_article(title="Sharing but unpublished", topics=["MRI"], days=50)
-    make.published_article(title="Other topic", topics=["Genomics"], days=60)
+    article = make.published(title="The article", topics=["Cardiology", "MRI"], when=make.day(0))
+    others = [make.published(title=f"Sharing {n}", topics=["MRI"], when=make.day(n)) for n in range(1, 7)]
+    make.draft(title="Sharing but unpublished", topics=["MRI"], when=make.day(50))
+    make.published(title="Other topic", topics=["Genomics"], when=make.day(60))
     html = page(client, article).content.decode()
     found = re.findall(
         r">(Sharing \d|Sharing but unpublished|Other topic|The article)</a>", section(html, "more-title")
@@ -173,8 +171,8 @@ def test_more_on_these_topics_lists_four_newest_published_sharing_a_topic(client
 def test_both_query_shapes_for_sharing_topics_agree(db):
     names = ["MRI", "CT", "Genomics"]
     for n in range(12):
-        make.published_article(topics=[names[n % 3]], days=n)
-    make.unpublished_article(topics=["MRI"], days=99)
+        make.published(topics=[names[n % 3]], when=make.day(n))
+    make.draft(topics=["MRI"], when=make.day(99))
     ids = list(Topic.objects.filter(name__in=["MRI", "CT"]).values_list("pk", flat=True))
     shapes = [
         list(Article.objects.published().sharing_topics(ids, small_topics=small).newest_first())
@@ -197,7 +195,7 @@ def staff_client(client, django_user_model):
 
 
 def test_unpublished_article_is_404_for_visitors_and_plain_users(client, db, django_user_model):
-    article = make.unpublished_article(title="Secret draft")
+    article = make.draft(title="Secret draft")
     response = page(client, article)
     assert response.status_code == 404
     assert b"Secret draft" not in response.content
@@ -206,7 +204,7 @@ def test_unpublished_article_is_404_for_visitors_and_plain_users(client, db, dja
 
 
 def test_staff_preview_unpublished_article_with_a_banner_and_noindex(staff_client, db):
-    article = make.unpublished_article(title="Secret draft")
+    article = make.draft(title="Secret draft")
     response = page(staff_client, article)
     html = response.content.decode()
     assert response.status_code == 200
@@ -216,12 +214,12 @@ def test_staff_preview_unpublished_article_with_a_banner_and_noindex(staff_clien
 
 
 def test_published_article_has_no_banner(staff_client, db):
-    html = page(staff_client, make.published_article()).content.decode()
+    html = page(staff_client, make.published()).content.decode()
     assert "Not public" not in html
 
 
 def test_staff_see_edit_in_admin_link_to_the_article_change_page(staff_client, db):
-    article = make.published_article()
+    article = make.published()
     html = page(staff_client, article).content.decode()
     change_url = reverse("admin:articles_article_change", args=[article.pk])
     assert f'<a href="{change_url}">Edit in admin</a>' in html
@@ -233,7 +231,7 @@ def test_staff_see_edit_in_admin_link_to_admin_index_on_other_pages(staff_client
 
 
 def test_visitors_and_plain_users_see_no_edit_link(client, db, django_user_model):
-    article = make.published_article()
+    article = make.published()
     assert b"Edit in admin" not in page(client, article).content
     client.force_login(django_user_model.objects.create_user("reader", password="pw"))
     assert b"Edit in admin" not in page(client, article).content
@@ -277,7 +275,7 @@ def test_json_ld_is_a_news_article_that_parses(client, seed_001):
 
 
 def test_no_amphtml_link_or_large_card_without_amp_or_image(client, db):
-    head = head_of(page(client, make.published_article()))
+    head = head_of(page(client, make.published()))
     assert not [link for link in head.links if link["rel"] == "amphtml"]
     assert head.meta["twitter:card"] == "summary"
     assert "og:image" not in head.meta
@@ -285,7 +283,7 @@ def test_no_amphtml_link_or_large_card_without_amp_or_image(client, db):
 
 def test_hostile_strings_are_escaped_everywhere(client, db):
     source = make.provider("evil.example", name=HOSTILE)
-    article = make.published_article(title=HOSTILE, excerpt=HOSTILE, topics=[HOSTILE], source=source)
+    article = make.published(title=HOSTILE, excerpt=HOSTILE, topics=[HOSTILE], source=source)
     RelatedLink.objects.create(
         article=article,
         position=0,
@@ -323,7 +321,7 @@ def test_hostile_strings_are_escaped_everywhere(client, db):
 )
 def test_only_http_urls_reach_href_and_src(client, db, bad_url):
     # Written straight to the database, bypassing the importer's checks.
-    article = make.published_article(web_url="https://ok.example/a", amp_web_url=bad_url)
+    article = make.published(web_url="https://ok.example/a", amp_web_url=bad_url)
     Article.objects.filter(pk=article.pk).update(web_url=bad_url + "0")
     article.images.create(position=0, url=bad_url, width=10, height=10)
     RelatedLink.objects.create(article=article, position=0, title="Bad link story", web_url=bad_url)
@@ -344,12 +342,11 @@ def test_article_page_queries_do_not_grow_with_images_related_or_topics(
     client, db, django_assert_max_num_queries, images, related, topics
 ):
     names = [f"Topic {n}" for n in range(topics)]
-    article = make.published_article(topics=names)
+    links = [f"https://other{n}.example.org/story/budget" for n in range(related)]
+    article = make.published(topics=names, images=images, related=links)
     for n in range(3):
-        make.published_article(topics=names[:1])
-        make.published_article(web_url=f"https://other{n}.example.org/story/{article.pk}")
-    make.add_images(article, images)
-    make.add_related(article, related)
+        make.published(topics=names[:1])
+        make.published(web_url=f"https://other{n}.example.org/story/budget")
     # article+provider, topics, images, related links+providers, our articles, more on topics
     # (a capped count, then the articles)
     with django_assert_max_num_queries(7):
@@ -358,9 +355,7 @@ def test_article_page_queries_do_not_grow_with_images_related_or_topics(
 
 
 def test_staff_article_page_query_budget(staff_client, db, django_assert_max_num_queries):
-    article = make.published_article(topics=["MRI"])
-    make.add_images(article, 10)
-    make.add_related(article, 10)
+    article = make.published(topics=["MRI"], images=10, related=10)
     with django_assert_max_num_queries(9):  # + session and user
         assert page(staff_client, article).status_code == 200
 

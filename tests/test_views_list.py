@@ -8,7 +8,7 @@ import pytest
 
 from articles.models import Article
 
-from . import reader_factories as make
+from . import factories as make
 
 
 def hrefs(response, css_class=None, rel=None):
@@ -41,10 +41,10 @@ def card_titles(response):
 def small(db):
     make.provider("a.com", "Acme Health")
     make.provider("b.com", "Bolt Medical")
-    make.article("Alpha heart study", domain="a.com", topics=["x"], when=2020, heat=90, quality=40)
-    make.article("Beta imaging news", domain="a.com", topics=["x", "y"], when=2021, heat=-1)
-    make.article("Gamma calcium score", domain="b.com", topics=["y"], when=2022, heat=None)
-    make.article("Hidden draft", domain="b.com", topics=["x"], when=2023, published=False)
+    make.published("Alpha heart study", domain="a.com", topics=["X"], when=2020, heat=90, quality=40)
+    make.published("Beta imaging news", domain="a.com", topics=["X", "Y"], when=2021, heat=-1)
+    make.published("Gamma calcium score", domain="b.com", topics=["Y"], when=2022, heat=None)
+    make.draft("Hidden draft", domain="b.com", topics=["X"], when=2023)
 
 
 # --- The list -----------------------------------------------------------------------------------
@@ -66,16 +66,16 @@ def test_unpublished_never_listed_even_when_searched_or_filtered(client, small):
 
 
 def test_card_parts(client, db):
-    item = make.article(
+    item = make.published(
         "Card title",
         domain="news.example.org",
-        topics=["cardiology"],
+        topics=["Cardiology"],
         when=2021,
         heat=80,
         quality=55,
         excerpt="What the study found.",
         image="https://img.example.org/a.jpg",
-        source_count=3,
+        related=2,  # three sources with the article itself
     )
     html = client.get("/").content.decode()
     assert f'href="{item.get_absolute_url()}"' in html
@@ -98,15 +98,15 @@ def test_card_parts(client, db):
 
 
 def test_unknown_heat_shows_no_signal_and_one_source_says_nothing(client, db):
-    make.article("Minus one", heat=-1)
-    make.article("No heat", heat=None)
+    make.published("Minus one", heat=-1)
+    make.published("No heat", heat=None)
     html = client.get("/").content.decode()
     assert "Reader interest:" not in html and 'class="signal' not in html
     assert "sources</span>" not in html
 
 
 def test_hostile_title_is_escaped(client, db):
-    make.article('<script>alert("x")</script> & <b>bold</b>', excerpt="<img src=x onerror=alert(1)>")
+    make.published('<script>alert("x")</script> & <b>bold</b>', excerpt="<img src=x onerror=alert(1)>")
     html = client.get("/").content.decode()
     assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
@@ -123,7 +123,7 @@ def test_hostile_title_is_escaped(client, db):
     ],
 )
 def test_only_http_urls_reach_src(client, db, url):
-    make.article("Has a strange image", image=url)
+    make.published("Has a strange image", image=url)
     html = client.get("/").content.decode()
     assert "<img" not in html
     assert "javascript" not in html.lower() and "data:image" not in html
@@ -142,7 +142,7 @@ def test_every_href_and_src_is_relative_or_http(client, small):
 @pytest.fixture
 def many(db):
     for n in range(45):
-        make.article(f"Story {n:02d}", domain="a.com" if n % 2 else "b.com", topics=["x"], when=2021)
+        make.published(f"Story {n:02d}", domain="a.com" if n % 2 else "b.com", topics=["x"], when=2021)
 
 
 def test_twenty_a_page_with_numbers_and_rel_links_keeping_filters(client, many):
@@ -346,7 +346,7 @@ def test_unknown_topic_or_provider_is_404(client, small, url):
 @pytest.fixture
 def crowd(db):
     for n in range(60):
-        make.article(
+        make.published(
             f"Crowd {n}",
             domain=f"p{n % 7}.example.com",
             topics=[f"t{n % 5}", f"t{(n + 1) % 5}"],
@@ -381,7 +381,7 @@ def test_query_count_does_not_grow_with_the_page(client, crowd, django_assert_nu
     with django_assert_num_queries(7):
         client.get("/")
     for n in range(40):
-        make.article(
+        make.published(
             f"More {n}", domain=f"q{n}.example.com", topics=[f"u{n}"], image=f"https://i.example.com/{n}"
         )
     with django_assert_num_queries(7):
@@ -403,7 +403,7 @@ def test_cached_facet_counts_skip_the_counting_but_not_the_live_list(
     cache.clear()
     try:
         before = client.get("/?topic=t1")  # counts and caches
-        make.article("Brand new", domain="p1.example.com", topics=["t1"], when=2030)
+        make.published("Brand new", domain="p1.example.com", topics=["t1"], when=2030)
         with django_assert_num_queries(3):  # the page and its two prefetches: no counting
             response = client.get("/?topic=t1")
         assert card_titles(response)[0] == "Brand new"  # the list itself is live

@@ -1,0 +1,143 @@
+"""One factory per article state, each written the way the importer writes an article.
+
+    make.published("A title", domain="a.com", topics=["MRI"], when=2021, images=1, related=2)
+    make.draft(title="Secret draft")
+    make.decided(published=False)  # an editor's decision, which imports no longer override
+    make.scheduled(publish_at=...)  # only once the model has `publish_at`
+
+A factory builds the `ArticleRecord` a document would give, derives its stored fields with the
+importer's own `prepare` (slug, URL key, source count, search text, rendered body) and writes it
+with the importer's writer, so factories cannot drift from imports. Values are taken as given,
+not validated: a test may store what the parser would have refused (a hostile URL, say).
+"""
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
+from articles.importing.fields import ArticleRecord, ImageRecord, ProviderRecord, RelatedRecord
+from articles.importing.prepare import prepare
+from articles.importing.writer import write_batch
+from articles.models import Article, Provider, Topic
+
+_numbers = itertools.count(1)
+BASE_DATE = dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def day(offset):
+    """A publication time `offset` days after BASE_DATE."""
+    return BASE_DATE + dt.timedelta(days=offset)
+
+
+def provider(domain="example.com", name=None):
+    """The provider of `domain` (made when missing, named `name` or after the domain's first word)."""
+    return Provider.objects.get_or_create(
+        domain=domain, defaults={"name": name or domain.split(".")[0].title()}
+    )[0]
+
+
+def topic(name):
+    return Topic.objects.get_or_create(slug=Topic.slug_for(name), defaults={"name": name})[0]
+
+
+def published(title=None, **fields):
+    """A published article (see `_article` for the fields a test may set)."""
+    return _article(title, published=True, **fields)
+
+
+def draft(title=None, **fields):
+    """An article not published, on which no editor has decided yet."""
+    return _article(title, published=False, **fields)
+
+
+def decided(title=None, published=True, **fields):
+    """An article whose published state an editor decided: re-imports leave it alone."""
+    article = _article(title, published=published, **fields)
+    article.published_decided_at = timezone.now()
+    Article.objects.filter(pk=article.pk).update(published_decided_at=article.published_decided_at)
+    return article
+
+
+def scheduled(title=None, *, publish_at, **fields):
+    """A draft due to be published at `publish_at` (a future time). Needs the model's `publish_at`
+    field, which is not there yet: until it is, this factory refuses to pretend."""
+    if "publish_at" not in {field.name for field in Article._meta.get_fields()}:
+        raise NotImplementedError("Article has no publish_at field yet")
+    article = _article(title, published=False, **fields)
+    Article.objects.filter(pk=article.pk).update(publish_at=publish_at)
+    article.refresh_from_db()
+    return article
+
+
+def _article(
+    title=None,
+    *,
+    published,
+    domain="example.com",
+    source=None,
+    topics=(),
+    when=None,
+    web_url=None,
+    excerpt=None,
+    images=(),
+    image=None,
+    related=(),
+    body="",
+    **fields,
+):
+    """Write one article through `prepare` and the importer's writer; return it from the database.
+
+    `domain` or `source` (a Provider) names its provider; `topics` are topic names; `when` is a
+    datetime or a year (default: one hour after the previous article, in 2021); `images` and
+    `related` are counts or lists of URLs (`image`: one image URL); other keyword arguments are
+    document fields by model name (heat, quality, type, amp_web_url...)."""
+    n = next(_numbers)
+    title = title or f"Article number {n}"
+    if isinstance(when, int):
+        when = dt.datetime(when, 6, 1, 12, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+    when = when or dt.datetime(2021, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n)
+    source = source or provider(domain)
+    web_url = web_url or f"https://{source.domain}/news/{n}"
+    if image:
+        images = [image]
+    elif isinstance(images, int):
+        images = [f"https://images.example.com/{n}/{i}.jpg" for i in range(images)]
+    if isinstance(related, int):
+        related = [f"https://other{i}.example.org/story/{n}" for i in range(related)]
+    record = ArticleRecord(
+        **{
+            name: ""
+            for name in ("category", "original_url", "amp_web_url", "cdn_amp_web_url", "type", "secured")
+        },
+        title=title,
+        excerpt=f"Excerpt of article {n}." if excerpt is None else excerpt,
+        published_at=when,
+        web_url=web_url,
+        quality=None,
+        heat=None,
+        published=published,
+        provider=ProviderRecord(name=source.name, domain=source.domain),
+        topics=list(topics),
+        images=[ImageRecord(url=url, width=640, height=360, is_cached=None) for url in images],
+        related_links=[
+            RelatedRecord(
+                title=f"Related story {i} of article {n}",
+                excerpt="",
+                published_at=BASE_DATE + dt.timedelta(hours=i),
+                web_url=url,
+                amp_web_url="",
+                cdn_amp_web_url="",
+                type="",
+                provider=ProviderRecord(name="Other", domain="other.example.org"),
+                quality=None,
+                images=[],
+            )
+            for i, url in enumerate(related)
+        ],
+        body=body,
+        warnings=[],
+    )._replace(**fields)
+    [(_, status, error)] = write_batch([prepare(record, source_path=f"factory/{n}.txt")])
+    assert error is None, error
+    return Article.objects.get(web_url=web_url)
