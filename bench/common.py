@@ -16,24 +16,21 @@ bench/out/ is ignored by git; delete it to start afresh.
 import hashlib
 import os
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-PYTHON = sys.executable
-HOST = "127.0.0.1"
 
 for _path in (str(ROOT / "bench"), str(ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from tests import processes  # noqa: E402  (the child-process helpers the tests use too)
+from tests.processes import HOST, PYTHON  # noqa: E402, F401
 
 
 def ensure_corpus(directory, count, seed=1):
@@ -80,13 +77,9 @@ def migrations_key():
 def environment(database, **extra):
     """Environment for manage.py, gunicorn or django.setup() on the SQLite file `database`:
     production settings (debug off) with a bench-only key, answering on loopback over plain HTTP.
-    DJANGO_* and DATABASE_URL variables of the caller's environment are left out; `extra` adds or
+    The variables the settings read from the caller's environment are left out; `extra` adds or
     overrides variables."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
-    }
+    env = processes.clean_environ()
     env.update(
         DATABASE_URL=f"sqlite:///{database}",
         DJANGO_SECRET_KEY="bench-only-" + "k" * 50,
@@ -101,9 +94,7 @@ def environment(database, **extra):
 
 def manage(env, *args, check=True, capture=True):
     """Run `manage.py args` in a child process; exit with its stderr if it fails and `check`."""
-    result = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=capture, text=True
-    )
+    result = processes.manage(*args, env=env, capture=capture, timeout=None)
     if check and result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{(result.stderr or '')[-2000:]}")
     return result
@@ -175,68 +166,18 @@ def collect_static(env):
         _static_collected.append(True)
 
 
-class Server:
-    """gunicorn serving portal.wsgi on 127.0.0.1:port with `env`; ready once /healthz answers 200.
+class Server(processes.LiveServer):
+    """gunicorn serving portal.wsgi on 127.0.0.1:port with `env` (static files collected first);
+    ready once /healthz answers. Exits this script, naming the log, when it does not start.
 
     Output goes to `log_path` (read it back with log_text()) or, without one, to this terminal.
     Use it as a context manager, or call stop()."""
 
     def __init__(self, env, port, workers=2, log_path=None, ready_seconds=60):
         collect_static(env)
-        self.port, self.log_path = port, log_path
-        self.log = open(log_path, "w") if log_path else None
-        self.process = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "portal.wsgi:application",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT if self.log else None,
-        )
-        self.base_url = f"http://{HOST}:{port}"
-        deadline = time.monotonic() + ready_seconds
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=30) as response:
-                    response.read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    where = f"; see {log_path}" if log_path else ""
-                    raise SystemExit(f"gunicorn did not start on {self.base_url}{where}") from None
-                time.sleep(0.2)
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log:
-            self.log.close()
-
-    def log_text(self):
-        return Path(self.log_path).read_text(errors="replace") if self.log_path else ""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        try:
+            super().__init__(
+                env, port, workers, log_path, ready_seconds=ready_seconds, args=["--log-level", "warning"]
+            )
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from None

@@ -11,6 +11,39 @@ SEEDS = ROOT / "seeds"
 DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "documents"
 BAD, GOOD, DUPLICATE = DOCUMENTS / "bad", DOCUMENTS / "good", DOCUMENTS / "duplicate"
 
+# Every rejection class, each with a fixture of its own, and the reason the reader is given.
+REJECTIONS = {
+    "unparseable_yaml.txt": "invalid YAML: found unexpected end of stream",
+    "no_front_matter.txt": "no front matter",
+    "unclosed_front_matter.txt": "front matter is not closed",
+    "front_matter_empty.txt": "front matter is empty",
+    "front_matter_list.txt": "front matter must be a mapping of keys, not a list",
+    "front_matter_text.txt": "front matter must be a mapping of keys, not text",
+    "not_utf8.txt": "not UTF-8 text",
+    "nul_byte.txt": "contains NUL characters",
+    "missing_title.txt": "missing title",
+    "blank_title.txt": "missing title",
+    "missing_web_url.txt": "missing webUrl",
+    "web_url_javascript.txt": "webUrl is not an http(s) URL: 'javascript:alert(1)'",
+    "web_url_ftp.txt": "webUrl is not an http(s) URL: 'ftp://",
+    "web_url_relative.txt": "webUrl is not an http(s) URL: '/news/relative'",
+    "date_words.txt": "publishedDateTime is not a date: 'last Tuesday'",
+    "date_impossible.txt": "invalid date '2021-13-45T00:00:00Z'",
+    "date_out_of_range.txt": "publishedDateTime 9999-01-01 is outside 1900-2100",
+    "date_missing.txt": "missing publishedDateTime",
+    "type_title_mapping.txt": "title must be text, not a mapping",
+    "type_quality_word.txt": "quality must be a whole number, not 'high'",
+    "type_published_maybe.txt": "published must be true or false, not 'maybe'",
+    "type_topics_mapping.txt": "topics must be a list, not a mapping",
+    "type_provider_list.txt": "provider must be a mapping with name and domain, not a list",
+    "tag_python_apply.txt": "YAML tag !!python/object/apply:os.system is not allowed",
+    "tag_python_object.txt": "YAML tag !!python/object:collections.OrderedDict is not allowed",
+    "tag_python_name.txt": "YAML tag !!python/name:os.system is not allowed",
+    "alias_bomb.txt": "YAML aliases (*name) are not allowed",
+    "huge_title.txt": "title is longer than 500 characters",
+    "deep_nesting.txt": "YAML is nested deeper than 20 levels",
+}
+
 
 def pytest_report_header(config):
     from django.conf import settings

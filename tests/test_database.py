@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from .test_settings import ROOT, clean_environ
+from .processes import ROOT, clean_environ
 
 
 def probe(tmp_path, **extra):

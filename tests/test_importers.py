@@ -11,8 +11,7 @@ from articles.importing import pipeline, writer
 from articles.importing.pipeline import import_paths
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
-from .conftest import BAD, DUPLICATE, GOOD, SEEDS, table_counts
-from .test_documents import REJECTIONS
+from .conftest import BAD, DUPLICATE, GOOD, REJECTIONS, SEEDS, table_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -1,28 +1,32 @@
-"""portal/settings.py as a deployment sees it: run in a fresh process with a given environment."""
+"""portal/settings.py as a deployment sees it, read with a given environment.
+
+Most tests read the settings module afresh in this process (`read_settings`); the two that are
+about the whole process (refusing to start, `check --deploy`) run `manage.py` in a child one."""
 
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
+import runpy
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .processes import ROOT, clean_environ, manage
+
 PRODUCTION_KEY = "pT4x-9qLm2Vb7Rz0Kw8Hs3Nd6Yc1Ju5Ea-Go9Fi2Xt4Lp7Wq0Zr3Mk6Bv8Cn1Dy5"
 
 
-def clean_environ(**extra):
-    """The environment less every setting the portal reads, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
-    env.update(extra)
-    return env
+@pytest.fixture
+def read_settings(monkeypatch):
+    """Read portal/settings.py afresh with only `variables` set among those it reads; return its
+    names (the running Django's settings stay as they are)."""
 
+    def read(**variables):
+        for name in set(os.environ) - set(clean_environ()):
+            monkeypatch.delenv(name)
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(ROOT / "portal" / "settings.py"))
 
-def manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return read
 
 
 def documented_production_environment():
@@ -38,7 +42,7 @@ def documented_production_environment():
 
 
 def test_without_secret_key_and_debug_off_the_process_refuses_in_one_line():
-    result = manage("check", env=clean_environ())
+    result = manage("check", env=clean_environ(), timeout=120)
 
     assert result.returncode == 1
     assert result.stdout == ""
@@ -47,17 +51,18 @@ def test_without_secret_key_and_debug_off_the_process_refuses_in_one_line():
     ]
 
 
-def test_debug_without_secret_key_starts_for_local_development():
-    result = manage("check", env=clean_environ(DJANGO_DEBUG="1"))
+def test_debug_without_secret_key_starts_for_local_development(read_settings):
+    settings = read_settings(DJANGO_DEBUG="1")
 
-    assert result.returncode == 0, result.stderr
+    assert settings["DEBUG"] is True
+    assert settings["SECRET_KEY"]
 
 
 def test_check_deploy_with_the_documented_production_environment_reports_nothing():
     env = documented_production_environment()
     assert {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_CACHE_URL"} <= env.keys()
 
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=clean_environ(**env))
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=clean_environ(**env), timeout=120)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -74,12 +79,13 @@ def test_check_deploy_with_the_documented_production_environment_reports_nothing
         ("DJANGO_LOG_LEVEL", "loud", "DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     ],
 )
-def test_a_bad_setting_stops_the_process_with_one_line(name, value, message):
-    result = manage("check", env=clean_environ(DJANGO_DEBUG="1", **{name: value}))
+def test_a_bad_setting_stops_the_process_with_one_line(read_settings, name, value, message):
+    with pytest.raises(SystemExit) as stopped:  # exit status 1, the message alone on stderr
+        read_settings(DJANGO_DEBUG="1", **{name: value})
 
-    assert result.returncode == 1
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(message)
+    assert isinstance(stopped.value.code, str)
+    assert len(stopped.value.code.splitlines()) == 1
+    assert stopped.value.code.startswith(message)
 
 
 def test_every_variable_the_settings_read_is_in_env_example_and_the_readme():
@@ -103,12 +109,9 @@ def test_every_variable_the_settings_read_is_in_env_example_and_the_readme():
         ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
     ],
 )
-def test_the_cache_url_picks_the_backend(url, backend):
-    code = "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'],c['LOCATION'])"
-    env = clean_environ(DJANGO_DEBUG="1", DJANGO_CACHE_URL=url)
-    result = manage("shell", "--verbosity", "0", "-c", code, env=env)
+def test_the_cache_url_picks_the_backend(read_settings, url, backend):
+    cache = read_settings(DJANGO_DEBUG="1", DJANGO_CACHE_URL=url)["CACHES"]["default"]
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[0] == backend
+    assert cache["BACKEND"] == backend
     if url:
-        assert result.stdout.split()[1] == url
+        assert cache["LOCATION"] == url

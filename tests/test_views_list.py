@@ -167,9 +167,10 @@ def test_twenty_a_page_with_numbers_and_rel_links_keeping_filters(client, many):
     assert hrefs(third, rel="next") == []
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1", "4", "99999", "1.5", "9" * 40, "%00", "2e3"])
-def test_bad_page_numbers_answer_a_clear_404(client, many, page):
-    response = client.get("/", {"page": page, "topic": "x"})
+# Not `page`: that name is pytest-playwright's browser page fixture.
+@pytest.mark.parametrize("number", ["abc", "0", "-1", "4", "99999", "1.5", "9" * 40, "%00", "2e3"])
+def test_bad_page_numbers_answer_a_clear_404(client, many, number):
+    response = client.get("/", {"page": number, "topic": "x"})
     assert response.status_code == 404
     html = response.content.decode()
     assert "There is no page" in html

@@ -9,17 +9,15 @@ never downloads one."""
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from tests import processes
 
 # A loaded 2-core CI machine is slower than a laptop: give assertions room (actions keep 30 s).
 expect.set_options(timeout=10_000)
@@ -55,18 +53,9 @@ class LiveSite:
     url: str
     env: dict
     log: Path
-    process: subprocess.Popen | None = field(default=None, repr=False)
 
     def manage(self, *args, extra_env=None):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *map(str, args)],
-            cwd=ROOT,
-            env={**self.env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=300,
-        )
+        result = processes.manage(*args, env={**self.env, **(extra_env or {})})
         if result.returncode != 0:
             raise AssertionError(
                 f"manage.py {' '.join(map(str, args))} exited {result.returncode}:\n"
@@ -77,29 +66,6 @@ class LiveSite:
     def query(self, code):
         """Run Python in `manage.py shell` against the site's database; return what it prints, as JSON."""
         return json.loads(self.manage("shell", "--no-imports", "-c", code).strip().splitlines()[-1])
-
-
-def _free_port():
-    if os.environ.get("E2E_PORT"):
-        return int(os.environ["E2E_PORT"])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(site, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if site.process.poll() is not None:
-            raise RuntimeError(f"the portal exited {site.process.returncode}:\n{site.log.read_text()}")
-        try:
-            urllib.request.urlopen(site.url + "/", timeout=5).close()
-            return
-        except urllib.error.HTTPError:
-            return  # it answers: an error page is still a server that is up
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the portal did not answer within {timeout}s:\n{site.log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +82,8 @@ def live_site(tmp_path_factory):
         "E2E_STATIC_ROOT": str(tmp / "static"),
         "PYTHONUNBUFFERED": "1",
     }
-    site = LiveSite(url=f"http://127.0.0.1:{_free_port()}", env=env, log=tmp / "server.log")
+    port = int(os.environ.get("E2E_PORT") or processes.free_port())
+    site = LiveSite(url=f"http://{processes.HOST}:{port}", env=env, log=tmp / "server.log")
     corpus = tmp / "corpus"
     subprocess.run(
         [sys.executable, "bench/corpus.py", str(corpus), "--count", str(CORPUS_SIZE)],
@@ -127,37 +94,9 @@ def live_site(tmp_path_factory):
     site.manage("migrate", "--noinput", "-v", "0")
     site.manage("collectstatic", "--noinput", "-v", "0")
     site.manage("import_articles", SEEDS, corpus)
-    with site.log.open("w") as log:
-        site.process = subprocess.Popen(
-            # gunicorn, as in production: two workers, so the browser's parallel requests overlap.
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                site.url.removeprefix("http://"),
-                "--access-logfile",
-                "-",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    try:
-        _wait_until_up(site)
+    # gunicorn, as in production: two workers, so the browser's parallel requests overlap.
+    with processes.LiveServer(env, port, log_path=site.log, ready_path="/", args=["--access-logfile", "-"]):
         yield site
-    finally:
-        site.process.terminate()
-        try:
-            site.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            site.process.kill()
-            site.process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -284,6 +223,10 @@ def sample(live_site):
     unpublished one; newer than most published articles, so it shows on the first page of `/`).
     """
     return live_site.query(_SAMPLE_CODE)
+
+
+# The names of `main_pages`, for tests parametrized over them.
+PAGES = ["list", "filtered", "search", "topic", "provider", "article", "article-rich", "not-found"]
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,9 @@ phone; each page is also saved as a screenshot (screenshots/, git-ignored) for p
 import pytest
 
 from .checks import axe_violations
+from .conftest import PAGES
 
 pytestmark = pytest.mark.e2e
-
-PAGES = ["list", "filtered", "search", "topic", "provider", "article", "article-rich", "not-found"]
 
 
 def check(page, main_pages, name, screenshot, shot_name):

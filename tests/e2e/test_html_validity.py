@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 
 from .checks import vnu_errors
-from .test_accessibility import PAGES
+from .conftest import PAGES
 
 pytestmark = pytest.mark.e2e
 
