@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 
 from articles.models import Article, ArticleImage, RelatedLink
 
-from .importing.fields import ARTICLE, IMAGE, PROVIDER, RELATED
+from .importing.fields import ARTICLE, IMAGE, NESTED, PROVIDER, RELATED
 
 CHUNK_SIZE = 500
 
@@ -98,8 +98,9 @@ def article_data(article, topic_names):
     )
 
 
-# Blocks of front matter that the seeds set apart with a blank line.
-_BLOCKS = ["provider", "topics", "images", "related", "secured"]
+# Blocks of front matter that the seeds set apart with a blank line: the nested ones and the
+# secured blob.
+_BLOCKS = [field.key for field in ARTICLE if field.kind in NESTED or field.kind == "raw"]
 
 
 def render_document(article, topic_names):
