@@ -199,3 +199,8 @@ def count_sources(article_url, related):
     `related` is an iterable of (web_url, title) pairs."""
     pairs = list(related)
     return 1 + len(related_stories(article_url, pairs, url=lambda item: item[0], title=lambda item: item[1]))
+
+
+def normalize_domain(domain):
+    """A provider's identity: its domain lower-cased, without surrounding space or a trailing dot."""
+    return (domain or "").strip().lower().rstrip(".")

@@ -21,7 +21,8 @@ from django.db.models import F, Q
 from django.http import QueryDict
 
 from . import search
-from .models import Article, normalize_domain
+from .canonical import normalize_domain
+from .models import Article
 
 FACETS = ("topic", "provider", "year")
 MAX_VALUES = 30  # values kept per facet
@@ -187,7 +188,7 @@ class ArticleFilter(django_filters.FilterSet):
         return search.matching(queryset, search.search_terms(value))
 
     def filter_topic(self, queryset, name, slugs):
-        return queryset.for_topics(slugs)
+        return queryset.in_topics(slugs)
 
     def filter_provider(self, queryset, name, domains):
         return queryset.from_providers(domains)

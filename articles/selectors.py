@@ -1,24 +1,29 @@
-"""Reads for the reader's list pages: one page of the filtered, ordered articles with its facets.
+"""Reads for the reader's pages: a list page (one page of the filtered, ordered articles with its
+facets) and an article's page (the article with its related coverage and more on its topics).
 
     listing = article_listing(parse_list_query(request.GET))                # the front page
     listing = article_listing(parse_list_query(request.GET), topic=topic)   # a topic's page, ...
+    detail = article_detail(slug, request.user)                             # an article's page
 
-Takes plain values (a ListQuery, model instances), knows no request or template, and returns a
-complete `Listing`. Every facet's counts come from one grouped query over the articles filtered
-by every *other* facet (OR inside a facet, AND across facets), so a reader sees what each choice
-would add.
+Takes plain values (a ListQuery, a slug, model instances), knows no request or template, and
+returns plain objects: a complete `Listing`, an `ArticleDetail`. Every facet's counts come from
+one grouped query over the articles filtered by every *other* facet (OR inside a facet, AND across
+facets), so a reader sees what each choice would add.
 """
 
 import datetime as dt
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 
 from . import content_version, search
+from .canonical import canonical_url, clean_url, related_stories
 from .filters import FACETS, RELEVANCE, SORTS, ArticleFilter, ListQuery, valid_years
 from .models import Article, ArticleImage, Provider, Topic
 
@@ -126,7 +131,7 @@ def article_listing(query, *, topic=None, provider=None):
     value is then not offered)."""
     base = Article.objects.published()
     if topic is not None:
-        base = base.for_topics([topic.slug])
+        base = base.in_topics([topic])
     if provider is not None:
         base = base.from_providers([provider.domain])
     facets = []
@@ -205,6 +210,79 @@ def _unknown(query):
     valid = {str(year) for year in valid_years(query.years)}
     unknown += [("year", year) for year in query.years if year not in valid]
     return unknown
+
+
+# --- the article page -------------------------------------------------------------------------------
+
+MORE_ON_TOPICS = 4
+
+
+@dataclass
+class ArticleDetail:
+    """What an article's page shows.
+
+    - `article`: the Article, provider, topics, images and related links prefetched.
+    - `related`: its related coverage, one RelatedLink per story (`canonical.related_stories`),
+      newest first, undated last, links back to the article itself left out (so the story has
+      `1 + len(related)` sources, as `article.source_count` says). Each link carries `href` (its
+      URL without tracking parameters) and `portal_url` (our page when the link is a published
+      article of ours, else "").
+    - `more`: up to MORE_ON_TOPICS other published articles sharing a topic, newest first, with
+      their provider.
+    """
+
+    article: Article
+    related: list
+    more: list
+
+
+def article_detail(slug, user):
+    """The page of article `slug` as `user` may see it (published articles for everyone, every
+    article for staff: a preview), or None when there is none. Five queries at most after the
+    article's own (its prefetches, the related links' pages of ours, a capped count and the
+    articles sharing a topic)."""
+    try:
+        article = Article.objects.visible_to(user).with_page_data().get(slug=slug)
+    except Article.DoesNotExist:
+        return None
+    return ArticleDetail(article=article, related=_related_coverage(article), more=_more_on_topics(article))
+
+
+def _related_coverage(article):
+    links = related_stories(article.web_url, article.related_links.all())
+    keys = {canonical_url(link.web_url) for link in links} - {""}
+    ours = {}
+    if keys:
+        # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
+        matches = (
+            Article.objects.published()
+            .exclude(pk=article.pk)
+            .filter(url_key__in=keys)
+            .order_by()
+            .values_list("url_key", "published_at", "slug")
+        )
+        ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
+    for link in links:
+        slug = ours.get(canonical_url(link.web_url))
+        link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
+        link.href = clean_url(link.web_url)
+    oldest = datetime.min.replace(tzinfo=article.published_at.tzinfo)
+    return sorted(
+        links, key=lambda link: (link.published_at is not None, link.published_at or oldest), reverse=True
+    )
+
+
+def _more_on_topics(article, limit=MORE_ON_TOPICS):
+    topics = list(article.topics.all())
+    if not topics:
+        return []
+    return list(
+        Article.objects.published()
+        .in_topics(topics, newest_few=True)
+        .exclude(pk=article.pk)
+        .select_related("provider")
+        .newest_first()[:limit]
+    )
 
 
 # --- counting: one grouped query per facet ---------------------------------------------------------
@@ -319,7 +397,9 @@ __all__ = [
     "Chip",
     "Facet",
     "FacetValue",
+    "ArticleDetail",
     "Listing",
+    "article_detail",
     "article_listing",
     "provider_counts",
     "topic_counts",

@@ -5,8 +5,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from .canonical import normalize_domain
 from .filters import parse_list_query
-from .models import Article, Provider, Topic, normalize_domain
+from .models import Provider, Topic
+from .selectors import article_detail as read_article_detail
 from .selectors import article_listing
 
 
@@ -18,10 +20,12 @@ def article_list(request):
 @require_safe
 def article_detail(request, slug):
     """Published articles for everyone; staff also preview unpublished ones (with a banner)."""
-    article = get_object_or_404(Article.objects.visible_to(request.user).with_page_data(), slug=slug)
-    context = {"article": article}
+    detail = read_article_detail(slug, request.user)
+    if detail is None:
+        raise Http404("No such article")
+    context = {"detail": detail, "article": detail.article}
     if request.user.is_staff:
-        context["admin_url"] = reverse("admin:articles_article_change", args=[article.pk])
+        context["admin_url"] = reverse("admin:articles_article_change", args=[detail.article.pk])
     return render(request, "articles/article_detail.html", context)
 
 

@@ -97,7 +97,7 @@ def test_500_page_uses_the_site_design_without_a_request_context(db):
 
 def test_an_unhandled_error_renders_the_500_page(client, db, settings):
     client.raise_request_exception = False
-    with mock.patch("articles.views.get_object_or_404", side_effect=RuntimeError("boom")):
+    with mock.patch("articles.views.read_article_detail", side_effect=RuntimeError("boom")):
         response = client.get("/articles/anything/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.content

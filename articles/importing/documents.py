@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from articles.canonical import is_http_url
-from articles.models import normalize_domain
+from articles.canonical import is_http_url, normalize_domain
 
 try:  # libyaml's parser, events only: the documents' data is built here (see _build)
     from yaml.cyaml import CParser as _Parser
