@@ -18,11 +18,14 @@ from .canonical import MAX_URL_LENGTH as URL_MAX_LENGTH
 
 
 class Provider(models.Model):
-    domain = models.CharField(max_length=253, unique=True)
+    domain = models.CharField(
+        max_length=253, unique=True, help_text="The provider's identity: its domain, lower-cased."
+    )
     name = models.CharField(max_length=200)
-    # True once an article's own `provider` block has named it: that name then wins over
-    # names that related links give the same domain.
-    name_from_article = models.BooleanField(default=False)
+    # That name then wins over names that related links give the same domain.
+    name_from_article = models.BooleanField(
+        default=False, help_text="The name comes from an article's own provider block, not a related link."
+    )
 
     class Meta:
         ordering = ["name", "domain"]
@@ -151,44 +154,76 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     title = models.CharField(max_length=500)
-    excerpt = models.TextField(blank=True)
-    published_at = models.DateTimeField()
-    original_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    web_url = models.URLField(max_length=URL_MAX_LENGTH, unique=True)
-    amp_web_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    cdn_amp_web_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    type = models.CharField(max_length=50, blank=True)
+    excerpt = models.TextField(blank=True, help_text="The summary shown on cards and in search results.")
+    published_at = models.DateTimeField(help_text="When the publisher published it; lists are newest first.")
+    original_url = models.URLField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The document's originalUrl, when it gives one."
+    )
+    web_url = models.URLField(
+        max_length=URL_MAX_LENGTH, unique=True, help_text="The article at its publisher: its identity here."
+    )
+    amp_web_url = models.URLField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The publisher's AMP page."
+    )
+    cdn_amp_web_url = models.URLField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The AMP page on a CDN."
+    )
+    type = models.CharField(max_length=50, blank=True, help_text="The document's type, e.g. “article”.")
     category = models.CharField(max_length=50, blank=True)
-    quality = models.IntegerField(null=True, blank=True)
+    quality = models.IntegerField(
+        null=True, blank=True, help_text="Editorial quality score, 0–100 (empty: unknown). Sorts “Quality”."
+    )
     # -1 in the documents means "unknown"; stored as given.
-    heat = models.IntegerField(null=True, blank=True)
-    published = models.BooleanField(default=False)
-    # Set when an editor decides the published state; from then on imports leave it alone.
-    published_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    heat = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="Reader interest, 0–100 (-1 or empty: unknown). Sorts “Trending”; 70+ shows as high.",
+    )
+    published = models.BooleanField(
+        default=False,
+        help_text="Shown to readers. Change it with Publish or Unpublish: imports then leave it alone.",
+    )
+    published_decided_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last decided the published state; empty while imports decide it.",
+    )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="articles")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
-    secured = models.TextField(blank=True)
-    body = models.TextField(blank=True)
+    secured = models.TextField(
+        blank=True, help_text="The document's `secured` text, kept as given; not shown."
+    )
+    body = models.TextField(blank=True, help_text="The article's text in Markdown, shown on its page.")
     body_html = models.TextField(blank=True, editable=False)
     # Title, excerpt, provider name and topic names, kept for text search.
     search_text = models.TextField(blank=True, editable=False)
     # Distinct stories covering this one: the article itself plus its related links, deduplicated
     # by canonical URL and title (see `canonical.count_sources`). Derived at import, shown on cards.
     source_count = models.PositiveIntegerField(default=1, editable=False)
-    source_path = models.CharField(max_length=1024, blank=True)
+    source_path = models.CharField(
+        max_length=1024, blank=True, help_text="The document this article was imported from: edit it there."
+    )
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text="The article's address on this site.")
     # `canonical.canonical_url(web_url)`: finds the article a related link points at, whatever tracking
     # parameters, scheme or trailing slash the link carries. Set by the importer.
     url_key = models.CharField(max_length=URL_MAX_LENGTH, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the article was first imported."
+    )
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="When an import or an editor last changed the article.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        get_latest_by = ["published_at", "id"]
         # Reader pages only ever read published articles, in one of four orders: partial indexes
         # over published rows, each ending with the (-published_at, -id) tie-break, let the
         # database walk the index instead of sorting. (A bare `WHERE published` cannot use an

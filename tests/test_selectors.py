@@ -190,3 +190,10 @@ def test_heat_and_quality_sorts_put_unknown_last(db):
     make.article("Hot", heat=95, quality=10)
     assert [a.title for a in article_listing({"sort": "heat"}).articles] == ["Hot", "Cold", "Unknown"]
     assert [a.title for a in article_listing({"sort": "quality"}).articles] == ["Cold", "Hot", "Unknown"]
+
+
+def test_the_latest_article_is_the_newest_published(corpus):
+    from articles.models import Article
+
+    assert Article.objects.published().latest().title == "Seven"
+    assert Article.objects.latest().title == "Seven"
