@@ -323,7 +323,7 @@ COUNTERS = {"topic": topic_counts, "provider": provider_counts, "year": year_cou
 
 
 def _cached_counts(base, query, name, topic, provider):
-    """A facet's counts, remembered for `PORTAL_FACET_CACHE_SECONDS` (0 turns it off).
+    """A facet's counts, remembered for `settings.FACET_CACHE_SECONDS` (0 turns it off).
 
     Counting the front page's published articles by topic is the costliest part of a list page;
     the same few filter combinations are asked for again and again. The key is everything the
@@ -334,7 +334,7 @@ def _cached_counts(base, query, name, topic, provider):
     def count():
         return COUNTERS[name](_filtered(base, query, exclude={name}))
 
-    timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)
+    timeout = settings.FACET_CACHE_SECONDS
     if not timeout:
         return count()
     state = {

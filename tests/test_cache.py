@@ -194,7 +194,7 @@ def test_a_cached_page_keeps_its_headers(client, seeded):
     assert second.content == first.content
 
 
-@override_settings(PORTAL_FACET_CACHE_SECONDS=60)
+@override_settings(FACET_CACHE_SECONDS=60)
 def test_facet_counts_are_cached_until_the_content_changes(seeded):
     from django.http import QueryDict
 

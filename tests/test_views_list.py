@@ -417,7 +417,7 @@ def test_cached_facet_counts_skip_the_counting_but_not_the_live_list(
 ):
     from django.core.cache import cache
 
-    settings.PORTAL_FACET_CACHE_SECONDS = 60
+    settings.FACET_CACHE_SECONDS = 60
     settings.CONTENT_VERSION_TTL = 60  # as between two reads of the content version in production
     cache.clear()
     try:
