@@ -228,7 +228,7 @@ class ArticleDetail:
       URL without tracking parameters) and `portal_url` (our page when the link is a published
       article of ours, else "").
     - `more`: up to MORE_ON_TOPICS other published articles sharing a topic, newest first, with
-      their provider.
+      their provider; each carries `portal_url` (its page), as the related links do.
     """
 
     article: Article
@@ -276,13 +276,16 @@ def _more_on_topics(article, limit=MORE_ON_TOPICS):
     topics = list(article.topics.all())
     if not topics:
         return []
-    return list(
+    more = list(
         Article.objects.published()
         .in_topics(topics, newest_few=True)
         .exclude(pk=article.pk)
         .select_related("provider")
         .newest_first()[:limit]
     )
+    for other in more:
+        other.portal_url = other.get_absolute_url()
+    return more
 
 
 # --- counting: one grouped query per facet ---------------------------------------------------------

@@ -78,8 +78,8 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
     assert response.status_code == 200
     assert f'<h1 id="article-title">{SEED_TITLE}</h1>' in html
     assert '<time datetime="2021-01-29T23:41:00+00:00">29 January 2021</time>' in html
-    assert '<a class="tag" href="/?topic=ai" rel="tag">AI</a>' in html
-    assert '<a class="tag" href="/?topic=machine-learning" rel="tag">Machine Learning</a>' in html
+    assert '<a class="tag" href="/topics/ai/" rel="tag">AI</a>' in html
+    assert '<a class="tag" href="/topics/machine-learning/" rel="tag">Machine Learning</a>' in html
     assert "Coronary artery calcification" in html
     assert 'width="620" height="480" referrerpolicy="no-referrer"' in html
     assert re.search(
