@@ -79,7 +79,7 @@ class TopicArticlesFeed(LatestArticlesFeed):
     def items(self, topic):
         return (
             Article.objects.published()
-            .sharing_topics([topic.pk])
+            .in_topics([topic], newest_few=True)
             .newest_first()
             .select_related("provider")
             .prefetch_related("topics")[:FEED_SIZE]

@@ -1,21 +1,32 @@
-"""The reader's filters: topic, provider, year (each repeatable), a text query and the sort order.
+"""What a list page is asked for, parsed once into plain values, and the FilterSet that applies them.
 
-Lenient by design: a query string never makes the form invalid. Unknown values simply match
-nothing (the page explains it), an unknown sort falls back to the default.
+    query = parse_list_query(request.GET)     # a ListQuery: topics, providers, years, q, sort, page
+    ArticleFilter(query.filter_data(), queryset=articles).qs    # what the selector does with it
+
+Lenient by design: a query string never fails. Values are cleaned (trimmed, lower-cased where
+case carries no meaning, cut to their column's length, at most MAX_VALUES per facet). A topic,
+source or year that names nothing stays selected and matches nothing (the page says so). A sort
+that is not a choice is dropped, as is every parameter the list does not know: links are built
+from the ListQuery, never from the raw query string, so nothing a reader typed is echoed into them.
 """
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.http import QueryDict
 
 from . import search
 from .domains import normalize_domain
 from .models import Article
 
 FACETS = ("topic", "provider", "year")
+MAX_VALUES = 30  # values kept per facet
+MAX_PAGE_CHARS = 20
 DEFAULT_SORT = "newest"
 RELEVANCE = "relevance"
 SORTS = {
@@ -28,31 +39,109 @@ YEAR_RE = re.compile(r"[0-9]{4}")
 MIN_YEAR, MAX_YEAR = 1000, 9998
 
 
-class MultipleValueField(forms.Field):
-    """Every value given for a repeated parameter (`?topic=a&topic=b`), cleaned, de-duplicated."""
+def _slug(value):
+    return value.strip().lower()
 
-    widget = forms.MultipleHiddenInput
 
-    def __init__(self, *, normalize=str.strip, max_values=30, max_length=253, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.normalize, self.max_values, self.max_length = normalize, max_values, max_length
+# How each facet's values are cleaned: (ListQuery field, normalizer, longest value kept).
+FACET_VALUES = {
+    "topic": ("topics", _slug, 120),
+    "provider": ("providers", normalize_domain, 253),
+    "year": ("years", str.strip, 4),
+}
 
-    def to_python(self, value):
-        if value in (None, ""):
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list page's query as plain values, every one already cleaned (see `parse_list_query`).
+
+    `topics`, `providers` and `years` are the selected values of each facet, in the order given,
+    without duplicates (OR inside a facet, AND across facets). `q` is the search text (at most
+    `search.MAX_QUERY_CHARS`), `sort` the sort asked for when it is a choice ("" otherwise: see
+    `effective_sort`), `page` the page number as asked (a string: the paginator judges it).
+    """
+
+    topics: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    q: str = ""
+    sort: str = ""
+    page: str = "1"
+
+    @cached_property
+    def terms(self):
+        """The search words of `q` (see `search.search_terms`); [] when there is no search."""
+        return search.search_terms(self.q)
+
+    @property
+    def effective_sort(self):
+        """The sort in effect: the one asked for, else relevance for a search, else newest."""
+        return self.sort or (RELEVANCE if self.terms else DEFAULT_SORT)
+
+    @property
+    def sort_choices(self):
+        """[(key, label)] of the sorts a reader can pick: relevance only for a search."""
+        choices = [(RELEVANCE, "Relevance")] if self.terms else []
+        return choices + [(key, label) for key, (label, _) in SORTS.items()]
+
+    def selected(self, facet):
+        """The selected values of `facet` ("topic", "provider" or "year"), as a list."""
+        return list(getattr(self, FACET_VALUES[facet][0]))
+
+    def filter_data(self, exclude=()):
+        """The data `ArticleFilter` takes: every filter but the facets named in `exclude`."""
+        data = {facet: self.selected(facet) for facet in FACETS if facet not in exclude}
+        if "q" not in exclude:
+            data["q"] = self.q
+        return data
+
+    @cached_property
+    def params(self):
+        """The query as a QueryDict, the base of every link on the page (`{% querystring %}`): the
+        cleaned values only, the page left out (each link sets or drops it)."""
+        params = QueryDict(mutable=True)
+        for facet in FACETS:
+            params.setlist(facet, self.selected(facet))
+        if self.q:
+            params["q"] = self.q
+        if self.sort:
+            params["sort"] = self.sort
+        params._mutable = False
+        return params
+
+
+def parse_list_query(params):
+    """The ListQuery of a query string: `params` is a QueryDict (request.GET) or a plain mapping of
+    names to a value or a list of values. Never fails: what cannot be used is dropped."""
+
+    def values(name):
+        if hasattr(params, "getlist"):
+            return params.getlist(name)
+        value = params.get(name)
+        if value is None:
             return []
-        if isinstance(value, str):
-            value = [value]
-        values = []
-        for item in value:
-            item = self.normalize(str(item).replace("\x00", ""))[: self.max_length]
-            if item and item not in values:
-                values.append(item)
-        return values[: self.max_values]
+        return [value] if isinstance(value, str) else list(value)
 
+    def last(name):
+        given = values(name)
+        return str(given[-1]) if given else None
 
-class MultipleValueFilter(django_filters.Filter):
-    field_class = MultipleValueField
+    facets = {}
+    for facet, (field, normalize, max_length) in FACET_VALUES.items():
+        cleaned = []
+        for value in values(facet):
+            value = normalize(str(value).replace("\x00", ""))[:max_length]
+            if value and value not in cleaned:
+                cleaned.append(value)
+        facets[field] = tuple(cleaned[:MAX_VALUES])
+    q = (last("q") or "").strip()
+    if "\x00" in q:  # as a form field would: a value with a NUL character is no value
+        q = ""
+    q = q[: search.MAX_QUERY_CHARS]
+    sort = (last("sort") or "").strip()
+    if not (sort in SORTS or (sort == RELEVANCE and search.search_terms(q))):
+        sort = ""
+    return ListQuery(**facets, q=q, sort=sort, page=(last("page") or "1")[:MAX_PAGE_CHARS])
 
 
 def valid_years(values):
@@ -60,29 +149,46 @@ def valid_years(values):
     return sorted({int(v) for v in values if YEAR_RE.fullmatch(v) and MIN_YEAR <= int(v) <= MAX_YEAR})
 
 
-def _slug(value):
-    return value.strip().lower()
+# --- applying the values ---------------------------------------------------------------------------
+
+
+class ValueListField(forms.Field):
+    """A list of values, taken as given: `parse_list_query` has cleaned them."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return []
+        return [value] if isinstance(value, str) else list(value)
+
+
+class ValueListFilter(django_filters.Filter):
+    field_class = ValueListField
 
 
 class ArticleFilter(django_filters.FilterSet):
+    """The list filters over a queryset: OR inside one facet, AND across facets. Takes the data of
+    a ListQuery (`ListQuery.filter_data`); ordering is the selector's."""
+
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    topic = MultipleValueFilter(method="filter_topic", normalize=_slug, max_length=120)
-    provider = MultipleValueFilter(method="filter_provider", normalize=normalize_domain)
-    year = MultipleValueFilter(method="filter_year", max_length=4)
-    # Applied last, by `order()`, once every filter is in.
-    sort = django_filters.CharFilter(method="keep", label="Sort")
+    topic = ValueListFilter(method="filter_topic")
+    provider = ValueListFilter(method="filter_provider")
+    year = ValueListFilter(method="filter_year")
 
     class Meta:
         model = Article
         fields = []
 
-    # --- filters: OR inside one facet, AND across facets -------------------------------------------
-
     def filter_q(self, queryset, name, value):
-        return search.matching(queryset, self.terms)
+        return search.matching(queryset, search.search_terms(value))
 
     def filter_topic(self, queryset, name, slugs):
-        return queryset.for_topics(slugs)
+        return queryset.in_topics(slugs)
 
     def filter_provider(self, queryset, name, domains):
         return queryset.from_providers(domains)
@@ -98,49 +204,3 @@ class ArticleFilter(django_filters.FilterSet):
                 published_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
             )
         return queryset.filter(condition)
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-    # --- reading the request --------------------------------------------------------------------
-
-    @property
-    def cleaned(self):
-        self.errors  # noqa: B018 - validates the form (it never fails, values are only cleaned)
-        return self.form.cleaned_data
-
-    @property
-    def terms(self):
-        return search.search_terms(self.cleaned.get("q") or "")
-
-    def selected(self, facet):
-        return list(self.cleaned.get(facet) or [])
-
-    @property
-    def current_sort(self):
-        """The sort in effect: the one asked for if known, else relevance for a search, else newest."""
-        asked = self.cleaned.get("sort") or ""
-        if asked in SORTS or (asked == RELEVANCE and self.terms):
-            return asked
-        return RELEVANCE if self.terms else DEFAULT_SORT
-
-    def sort_choices(self):
-        choices = [(RELEVANCE, "Relevance")] if self.terms else []
-        return choices + [(key, label) for key, (label, _) in SORTS.items()]
-
-    # --- querysets ----------------------------------------------------------------------------
-
-    def filtered(self, exclude=()):
-        """The queryset with every filter applied except the facets named in `exclude`; unordered."""
-        queryset = self.queryset.all()
-        for name, value in self.cleaned.items():
-            if name not in exclude and name != "sort":
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    def filter_queryset(self, queryset):
-        """Every filter, then the sort. Ranking by relevance applies the text search itself."""
-        sort = self.current_sort
-        if sort == RELEVANCE:
-            return search.ranked(self.filtered(exclude={"q"}), self.terms)
-        return self.filtered().order_by(*SORTS[sort][1])

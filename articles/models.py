@@ -5,8 +5,6 @@ The model knows no file format, page or admin. "Published" is defined once, in
 """
 
 import hashlib
-from datetime import datetime
-from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -17,15 +15,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .canonical import MAX_URL_LENGTH as URL_MAX_LENGTH
-from .canonical import canonical_url, clean_url, related_stories
 
 
 class Provider(models.Model):
-    domain = models.CharField(max_length=253, unique=True)
+    domain = models.CharField(
+        max_length=253, unique=True, help_text="The provider's identity: its domain, lower-cased."
+    )
     name = models.CharField(max_length=200)
-    # True once an article's own `provider` block has named it: that name then wins over
-    # names that related links give the same domain.
-    name_from_article = models.BooleanField(default=False)
+    # That name then wins over names that related links give the same domain.
+    name_from_article = models.BooleanField(
+        default=False, help_text="The name comes from an article's own provider block, not a related link."
+    )
 
     class Meta:
         ordering = ["name", "domain"]
@@ -37,15 +37,33 @@ class Provider(models.Model):
         return reverse("articles:provider", kwargs={"domain": self.domain})
 
 
+# Topics with at most this many articles between them are "small" (see `ArticleQuerySet.in_topics`).
 SMALL_TOPIC_MEMBERS = 2000
 
 
+def _memberships(topics):
+    """The (topic, article) rows of `topics`: Topic instances (by id), or slugs."""
+    topics = list(topics)
+    through = Article.topics.through.objects
+    if all(isinstance(topic, Topic) for topic in topics):
+        return through.filter(topic_id__in=[topic.pk for topic in topics])
+    if any(isinstance(topic, Topic) for topic in topics):
+        raise TypeError("in_topics takes Topic instances or slugs, not both")
+    return through.filter(topic__slug__in=topics)
+
+
 class TopicQuerySet(models.QuerySet):
-    def are_small(self, topic_ids, limit=SMALL_TOPIC_MEMBERS):
-        """True when the topics have at most `limit` articles between them (a capped count:
-        it reads at most `limit + 1` index entries whatever the topics' size)."""
-        memberships = Topic.articles.through.objects.filter(topic_id__in=topic_ids)
-        return memberships.values("pk")[: limit + 1].count() <= limit
+    def are_small(self, topics, limit=None):
+        """True when `topics` (Topic instances or slugs) have at most `limit` articles between them
+        (default SMALL_TOPIC_MEMBERS): a capped count, it reads at most `limit + 1` index entries
+        whatever the topics' size."""
+        limit = SMALL_TOPIC_MEMBERS if limit is None else limit
+        return _memberships(topics).values("pk")[: limit + 1].count() <= limit
+
+    def with_published_articles(self):
+        """Topics with at least one published article (an EXISTS per topic, no join over members)."""
+        members = Article.topics.through.objects.filter(topic_id=OuterRef("pk"), article__published=True)
+        return self.filter(Exists(members))
 
 
 class Topic(models.Model):
@@ -103,32 +121,29 @@ class ArticleQuerySet(models.QuerySet):
             ),
         )
 
-    def sharing_topics(self, topic_ids, small_topics=None):
-        """Articles in any of the topics, shaped for newest-first reads that walk the date index.
+    def in_topics(self, topics, *, newest_few=False):
+        """Articles in any of `topics` (Topic instances, or slugs): OR within the facet, no
+        duplicates and no DISTINCT, so the result can still be ordered, counted and grouped.
 
-        For large topics an EXISTS per row finds the first matches within a few rows. For small
-        topics that walk would check nearly every article, so the few member ids are listed once
-        and the walk only probes that list. `small_topics=None` asks `Topic.objects.are_small`
-        (one capped count query); True or False forces a shape."""
-        memberships = Article.topics.through.objects.filter(topic_id__in=topic_ids)
-        if small_topics is None:
-            small_topics = Topic.objects.are_small(topic_ids)
-        if small_topics:
-            return self.filter(pk__in=memberships.values("article_id"))
-        return self.filter(Exists(memberships.filter(article_id=OuterRef("pk"))))
-
-    def for_topics(self, slugs):
-        """Articles in any of the topics (OR within the facet): no duplicates and no DISTINCT, so
-        the result can still be ordered, counted and grouped freely.
-
-        The topics' member ids are listed once, from the (topic, article) index (migration 0006),
-        and each article is only probed against that list (`Unindexed`): a newest-first page still
-        walks the date index, and counting every match (the facets) costs a list probe per article
-        instead of an EXISTS subquery (topic page at 100k articles: ~3x cheaper facet counts)."""
-        if not slugs:
+        The query shape follows what is read:
+        - By default (a list page, whose facets count every match and whose page walks the date
+          index), the topics' member ids are listed once from the (topic, article) index and each
+          article is only probed against that list (`Unindexed`): counting every match costs a
+          list probe per article instead of an EXISTS subquery.
+        - `newest_few=True` (a feed, "more on these topics", an admin page: only the newest rows
+          are read): one capped count (`Topic.objects.are_small`) picks. The few members of small
+          topics are fetched by id (walking the date index would check nearly every article);
+          for large topics an EXISTS per row finds the first matches within a few rows.
+        """
+        topics = list(topics)
+        if not topics:
             return self
-        members = Article.topics.through.objects.filter(topic__slug__in=list(slugs)).values("article_id")
-        return self.filter(In(Unindexed("pk", output_field=models.BigIntegerField()), members))
+        members = _memberships(topics).values("article_id")
+        if not newest_few:
+            return self.filter(In(Unindexed("pk", output_field=models.BigIntegerField()), members))
+        if Topic.objects.are_small(topics):
+            return self.filter(pk__in=members)
+        return self.filter(Exists(_memberships(topics).filter(article_id=OuterRef("pk"))))
 
     def from_providers(self, domains):
         return self.filter(provider__domain__in=list(domains)) if domains else self
@@ -139,44 +154,76 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     title = models.CharField(max_length=500)
-    excerpt = models.TextField(blank=True)
-    published_at = models.DateTimeField()
-    original_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    web_url = models.URLField(max_length=URL_MAX_LENGTH, unique=True)
-    amp_web_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    cdn_amp_web_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
-    type = models.CharField(max_length=50, blank=True)
+    excerpt = models.TextField(blank=True, help_text="The summary shown on cards and in search results.")
+    published_at = models.DateTimeField(help_text="When the publisher published it; lists are newest first.")
+    original_url = models.URLField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The document's originalUrl, when it gives one."
+    )
+    web_url = models.URLField(
+        max_length=URL_MAX_LENGTH, unique=True, help_text="The article at its publisher: its identity here."
+    )
+    amp_web_url = models.URLField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The publisher's AMP page."
+    )
+    cdn_amp_web_url = models.URLField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="The AMP page on a CDN."
+    )
+    type = models.CharField(max_length=50, blank=True, help_text="The document's type, e.g. “article”.")
     category = models.CharField(max_length=50, blank=True)
-    quality = models.IntegerField(null=True, blank=True)
+    quality = models.IntegerField(
+        null=True, blank=True, help_text="Editorial quality score, 0–100 (empty: unknown). Sorts “Quality”."
+    )
     # -1 in the documents means "unknown"; stored as given.
-    heat = models.IntegerField(null=True, blank=True)
-    published = models.BooleanField(default=False)
-    # Set when an editor decides the published state; from then on imports leave it alone.
-    published_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    heat = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="Reader interest, 0–100 (-1 or empty: unknown). Sorts “Trending”; 70+ shows as high.",
+    )
+    published = models.BooleanField(
+        default=False,
+        help_text="Shown to readers. Change it with Publish or Unpublish: imports then leave it alone.",
+    )
+    published_decided_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor last decided the published state; empty while imports decide it.",
+    )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="articles")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
-    secured = models.TextField(blank=True)
-    body = models.TextField(blank=True)
+    secured = models.TextField(
+        blank=True, help_text="The document's `secured` text, kept as given; not shown."
+    )
+    body = models.TextField(blank=True, help_text="The article's text in Markdown, shown on its page.")
     body_html = models.TextField(blank=True, editable=False)
     # Title, excerpt, provider name and topic names, kept for text search.
     search_text = models.TextField(blank=True, editable=False)
     # Distinct stories covering this one: the article itself plus its related links, deduplicated
-    # by canonical URL and title (see articles/stories.py). Derived at import, shown on cards.
+    # by canonical URL and title (see `canonical.count_sources`). Derived at import, shown on cards.
     source_count = models.PositiveIntegerField(default=1, editable=False)
-    source_path = models.CharField(max_length=1024, blank=True)
+    source_path = models.CharField(
+        max_length=1024, blank=True, help_text="The document this article was imported from: edit it there."
+    )
     # Fingerprint of the imported document's data: an unchanged re-import writes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text="The article's address on this site.")
     # `canonical.canonical_url(web_url)`: finds the article a related link points at, whatever tracking
     # parameters, scheme or trailing slash the link carries. Set by the importer.
     url_key = models.CharField(max_length=URL_MAX_LENGTH, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the article was first imported."
+    )
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="When an import or an editor last changed the article.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        get_latest_by = ["published_at", "id"]
         # Reader pages only ever read published articles, in one of four orders: partial indexes
         # over published rows, each ending with the (-published_at, -id) tie-break, let the
         # database walk the index instead of sorting. (A bare `WHERE published` cannot use an
@@ -215,50 +262,6 @@ class Article(models.Model):
     @property
     def heat_known(self):
         return self.heat is not None and self.heat >= 0
-
-    @cached_property
-    def related_coverage(self):
-        """Related links, one per story (see `canonical.related_stories`), newest first, undated
-        last. Links back to this article's own page are dropped, so the story has
-        `1 + len(related_coverage)` sources, as `source_count` says. Each link gets `href` (its
-        URL without tracking parameters) and `portal_url` (our page when the link is a published
-        article of ours, else ""). One query beyond the prefetched links."""
-        links = related_stories(self.web_url, self.related_links.all())
-        keys = {canonical_url(link.web_url) for link in links} - {""}
-        ours = {}
-        if keys:
-            # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
-            matches = (
-                Article.objects.published()
-                .exclude(pk=self.pk)
-                .filter(url_key__in=keys)
-                .order_by()
-                .values_list("url_key", "published_at", "slug")
-            )
-            ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
-        for link in links:
-            slug = ours.get(canonical_url(link.web_url))
-            link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
-            link.href = clean_url(link.web_url)
-        oldest = datetime.min.replace(tzinfo=self.published_at.tzinfo)
-        return sorted(
-            links, key=lambda link: (link.published_at is not None, link.published_at or oldest), reverse=True
-        )
-
-    def more_on_topics(self, limit=4):
-        """Other published articles sharing a topic, newest first. Two small queries (topics
-        prefetched): a capped count picks the query shape that stays fast for small and large
-        topics alike (see `ArticleQuerySet.sharing_topics`)."""
-        topic_ids = [topic.pk for topic in self.topics.all()]
-        if not topic_ids:
-            return []
-        return list(
-            Article.objects.published()
-            .sharing_topics(topic_ids)
-            .exclude(pk=self.pk)
-            .select_related("provider")
-            .newest_first()[:limit]
-        )
 
     @property
     def heat_level(self):

@@ -1,25 +1,33 @@
-"""Reads for the reader's list pages: the filtered, ordered articles and their disjunctive facets.
+"""Reads for the reader's pages: a list page (one page of the filtered, ordered articles with its
+facets) and an article's page (the article with its related coverage and more on its topics).
 
-    listing = article_listing(request.GET)                 # the front page
-    listing = article_listing(request.GET, topic=topic)    # a topic's page, and so on
+    listing = article_listing(parse_list_query(request.GET))                # the front page
+    listing = article_listing(parse_list_query(request.GET), topic=topic)   # a topic's page, ...
+    detail = article_detail(slug, request.user)                             # an article's page
 
-Takes plain values (a query mapping, model instances), knows no request or template. Every
-facet's counts come from one grouped query over the articles filtered by every *other* facet
-(OR inside a facet, AND across facets), so a reader sees what each choice would add.
+Takes plain values (a ListQuery, a slug, model instances), knows no request or template, and
+returns plain objects: a complete `Listing`, an `ArticleDetail`. Every facet's counts come from
+one grouped query over the articles filtered by every *other* facet (OR inside a facet, AND across
+facets), so a reader sees what each choice would add.
 """
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 
 from . import content_version, search
-from .filters import FACETS, ArticleFilter, valid_years
+from .canonical import canonical_url, clean_url, related_stories
+from .filters import FACETS, RELEVANCE, SORTS, ArticleFilter, ListQuery, valid_years
 from .models import Article, ArticleImage, Provider, Topic
 
+PAGE_SIZE = 20
 FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
@@ -27,23 +35,24 @@ CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
 
 @dataclass
 class FacetValue:
+    """One value of a facet: `toggled` is the facet's selection once the reader clicks it."""
+
     value: str
     label: str
     count: int
     selected: bool
-    toggled: list  # the facet's selection once this value is clicked
+    toggled: list
 
 
 @dataclass
 class Facet:
+    """One facet ("topic", "provider" or "year"): its values, most frequent first (years newest
+    first), and the values selected, in the order given."""
+
     name: str
     title: str
-    values: list
-    selected: list
-
-    @property
-    def label_for(self):
-        return {value.value: value.label for value in self.values}
+    values: list[FacetValue]
+    selected: list[str]
 
 
 @dataclass
@@ -54,34 +63,45 @@ class Chip:
     title: str
     value: str
     label: str
-    remaining: list
+    remaining: list[str]
 
 
 @dataclass
 class Listing:
-    filterset: ArticleFilter
-    articles: object  # QuerySet, ordered, with what the cards show prefetched
-    facets: list
-    chips: list
-    query: str
+    """Everything a list page shows, read in one pass by `article_listing`.
+
+    - `query`: the ListQuery it answers (its `params` are the base of every link on the page).
+    - `articles`: this page's articles, provider, topics and images prefetched, in the order of
+      `sort`; [] when `page` is None.
+    - `page`, `paginator`, `page_range`: Django's Page (None when the page number asked for is not a
+      page of this list: the page answers 404), its Paginator and the page numbers to link (elided).
+    - `total`: how many articles match (every page).
+    - `facets`: [Facet] for topic, provider (not on a provider's page) and year.
+    - `chips`: [Chip], one per selected facet value.
+    - `unknown`: [(facet, value)] selected topics, providers or years that name nothing, listed
+      when nothing matches (the page explains them).
+    - `sort`, `sort_choices`: the sort in effect and [(key, label)] of those to choose from.
+    - `topic`, `provider`: the page's own topic or provider (topic and provider pages), else None.
+    """
+
+    query: ListQuery
+    articles: list
+    page: Page | None
+    paginator: Paginator
+    page_range: list
+    total: int
+    facets: list[Facet]
+    chips: list[Chip]
+    unknown: list[tuple[str, str]]
     sort: str
-    sort_choices: list
+    sort_choices: list[tuple[str, str]]
     topic: Topic | None = None
     provider: Provider | None = None
-    unknown: list = field(default_factory=list)  # (facet, value) pairs that name nothing
 
     @property
     def filtered(self):
-        return bool(self.chips or self.query)
-
-    @property
-    def total(self):
-        """How many articles match, without a COUNT query: every article has exactly one year, so
-        the year facet (counted under every other filter) adds up to the total over the selected
-        years, or over all of them when none is selected. As fresh as the facet counts (see
-        `_cached_counts`)."""
-        years = next(facet for facet in self.facets if facet.name == "year")
-        return sum(value.count for value in years.values if value.selected or not years.selected)
+        """True when the reader narrowed the list (a facet value or a search)."""
+        return bool(self.chips or self.query.q)
 
 
 class UtcYear(ExtractYear):
@@ -96,61 +116,176 @@ class UtcYear(ExtractYear):
         return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", params
 
 
-def article_listing(data, *, topic=None, provider=None):
-    """The published articles matching `data` (topic, provider, year, q, sort), with facets."""
+class CountedPaginator(Paginator):
+    """A Paginator told its count: the facet counts already know it, a COUNT query would repeat them."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def article_listing(query, *, topic=None, provider=None):
+    """The page of published articles `query` asks for, with its facets: a complete `Listing`.
+
+    `topic` or `provider` narrows the list to that topic's or provider's page (their own facet
+    value is then not offered)."""
     base = Article.objects.published()
     if topic is not None:
-        base = base.for_topics([topic.slug])
+        base = base.in_topics([topic])
     if provider is not None:
         base = base.from_providers([provider.domain])
-    filterset = ArticleFilter(data, queryset=base)
-    articles = filterset.qs.select_related("provider").prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("name")),
-        Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
-    )
-    counts = {}
+    facets = []
     for name in FACETS:
         if provider is not None and name == "provider":
             continue  # a provider's page needs no provider facet
-        counts[name] = _cached_counts(filterset, name, topic, provider)
-    facets = [
-        _facet(
-            filterset,
-            name,
-            values,
-            by_count=name != "year",
-            hide=topic.slug if topic is not None and name == "topic" else None,
+        counts = _cached_counts(base, query, name, topic, provider)
+        hide = topic.slug if topic is not None and name == "topic" else None
+        facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
+    total = _total(facets)
+
+    articles = (
+        _ordered(base, query)
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
         )
-        for name, values in counts.items()
-    ]
-    chips = _chips(filterset, facets)
+    )
+    paginator = CountedPaginator(articles, PAGE_SIZE, total)
+    try:
+        page = paginator.page(query.page)
+    except InvalidPage:
+        page, page_articles, page_range = None, [], []
+    else:
+        page.object_list = page_articles = list(page.object_list)
+        page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return Listing(
-        filterset=filterset,
-        articles=articles,
+        query=query,
+        articles=page_articles,
+        page=page,
+        paginator=paginator,
+        page_range=page_range,
+        total=total,
         facets=facets,
-        chips=chips,
-        query=(filterset.cleaned.get("q") or "")[: search.MAX_QUERY_CHARS],
-        sort=filterset.current_sort,
-        sort_choices=filterset.sort_choices(),
+        chips=_chips(facets),
+        unknown=_unknown(query) if page is not None and not total else [],
+        sort=query.effective_sort,
+        sort_choices=query.sort_choices,
         topic=topic,
         provider=provider,
     )
 
 
-def unknown_values(listing):
-    """Selected topics and providers that do not exist: worth telling the reader (2 queries at most;
-    call it only when a listing comes back empty)."""
-    selected = {facet.name: facet.selected for facet in listing.facets}
+def _filtered(base, query, exclude=()):
+    """`base` with every filter of `query` applied but the facets named in `exclude`; unordered."""
+    return ArticleFilter(query.filter_data(exclude=exclude), queryset=base).qs
+
+
+def _ordered(base, query):
+    """Every filter, then the sort. Ranking by relevance applies the text search itself."""
+    sort = query.effective_sort
+    if sort == RELEVANCE:
+        return search.ranked(_filtered(base, query, exclude={"q"}), query.terms)
+    return _filtered(base, query).order_by(*SORTS[sort][1])
+
+
+def _total(facets):
+    """How many articles match, without a COUNT query: every article has exactly one year, so
+    the year facet (counted under every other filter) adds up to the total over the selected
+    years, or over all of them when none is selected. As fresh as the facet counts (see
+    `_cached_counts`)."""
+    years = next(facet for facet in facets if facet.name == "year")
+    return sum(value.count for value in years.values if value.selected or not years.selected)
+
+
+def _unknown(query):
+    """Selected topics, providers and years that name nothing (2 queries at most)."""
     unknown = []
-    if selected.get("topic"):
-        known = set(Topic.objects.filter(slug__in=selected["topic"]).values_list("slug", flat=True))
-        unknown += [("topic", slug) for slug in selected["topic"] if slug not in known]
-    if selected.get("provider"):
-        known = set(Provider.objects.filter(domain__in=selected["provider"]).values_list("domain", flat=True))
-        unknown += [("provider", domain) for domain in selected["provider"] if domain not in known]
-    valid = {str(year) for year in valid_years(selected.get("year", []))}
-    unknown += [("year", year) for year in selected.get("year", []) if year not in valid]
+    if query.topics:
+        known = set(Topic.objects.filter(slug__in=query.topics).values_list("slug", flat=True))
+        unknown += [("topic", slug) for slug in query.topics if slug not in known]
+    if query.providers:
+        known = set(Provider.objects.filter(domain__in=query.providers).values_list("domain", flat=True))
+        unknown += [("provider", domain) for domain in query.providers if domain not in known]
+    valid = {str(year) for year in valid_years(query.years)}
+    unknown += [("year", year) for year in query.years if year not in valid]
     return unknown
+
+
+# --- the article page -------------------------------------------------------------------------------
+
+MORE_ON_TOPICS = 4
+
+
+@dataclass
+class ArticleDetail:
+    """What an article's page shows.
+
+    - `article`: the Article, provider, topics, images and related links prefetched.
+    - `related`: its related coverage, one RelatedLink per story (`canonical.related_stories`),
+      newest first, undated last, links back to the article itself left out (so the story has
+      `1 + len(related)` sources, as `article.source_count` says). Each link carries `href` (its
+      URL without tracking parameters) and `portal_url` (our page when the link is a published
+      article of ours, else "").
+    - `more`: up to MORE_ON_TOPICS other published articles sharing a topic, newest first, with
+      their provider; each carries `portal_url` (its page), as the related links do.
+    """
+
+    article: Article
+    related: list
+    more: list
+
+
+def article_detail(slug, user):
+    """The page of article `slug` as `user` may see it (published articles for everyone, every
+    article for staff: a preview), or None when there is none. Five queries at most after the
+    article's own (its prefetches, the related links' pages of ours, a capped count and the
+    articles sharing a topic)."""
+    try:
+        article = Article.objects.visible_to(user).with_page_data().get(slug=slug)
+    except Article.DoesNotExist:
+        return None
+    return ArticleDetail(article=article, related=_related_coverage(article), more=_more_on_topics(article))
+
+
+def _related_coverage(article):
+    links = related_stories(article.web_url, article.related_links.all())
+    keys = {canonical_url(link.web_url) for link in links} - {""}
+    ours = {}
+    if keys:
+        # No ORDER BY: it would tempt SQLite into walking a date index instead of url_key's.
+        matches = (
+            Article.objects.published()
+            .exclude(pk=article.pk)
+            .filter(url_key__in=keys)
+            .order_by()
+            .values_list("url_key", "published_at", "slug")
+        )
+        ours = {key: slug for key, _, slug in sorted(matches)}  # the newest wins
+    for link in links:
+        slug = ours.get(canonical_url(link.web_url))
+        link.portal_url = reverse("articles:detail", kwargs={"slug": slug}) if slug else ""
+        link.href = clean_url(link.web_url)
+    oldest = datetime.min.replace(tzinfo=article.published_at.tzinfo)
+    return sorted(
+        links, key=lambda link: (link.published_at is not None, link.published_at or oldest), reverse=True
+    )
+
+
+def _more_on_topics(article, limit=MORE_ON_TOPICS):
+    topics = list(article.topics.all())
+    if not topics:
+        return []
+    more = list(
+        Article.objects.published()
+        .in_topics(topics, newest_few=True)
+        .exclude(pk=article.pk)
+        .select_related("provider")
+        .newest_first()[:limit]
+    )
+    for other in more:
+        other.portal_url = other.get_absolute_url()
+    return more
 
 
 # --- counting: one grouped query per facet ---------------------------------------------------------
@@ -190,30 +325,28 @@ def year_counts(articles):
 COUNTERS = {"topic": topic_counts, "provider": provider_counts, "year": year_counts}
 
 
-def _cached_counts(filterset, name, topic, provider):
-    """A facet's counts, remembered for `PORTAL_FACET_CACHE_SECONDS` (default 60; 0 turns it off).
+def _cached_counts(base, query, name, topic, provider):
+    """A facet's counts, remembered for `settings.FACET_CACHE_SECONDS` (0 turns it off).
 
-    Counting the front page's 30,000 published articles by topic takes tens of milliseconds; the
-    same few filter combinations are asked for again and again. The key is everything the counts
-    depend on: the page's topic or provider, and every filter but this facet's own, plus the
-    content version (articles.content_version): an import or an editor's decision makes the old counts
-    unreachable in every app server within CONTENT_VERSION_TTL seconds."""
+    Counting the front page's published articles by topic is the costliest part of a list page;
+    the same few filter combinations are asked for again and again. The key is everything the
+    counts depend on: the page's topic or provider, and every filter but this facet's own, plus
+    the content version (articles.content_version): an import or an editor's decision makes the
+    old counts unreachable in every app server within CONTENT_VERSION_TTL seconds."""
 
     def count():
-        return COUNTERS[name](filterset.filtered(exclude={name}))
+        return COUNTERS[name](_filtered(base, query, exclude={name}))
 
-    timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)
+    timeout = settings.FACET_CACHE_SECONDS
     if not timeout:
         return count()
-    cleaned = filterset.cleaned
     state = {
         "facet": name,
         "page": [topic and topic.slug, provider and provider.domain],
-        "terms": [term.casefold() for term in filterset.terms],
-        **{other: sorted(filterset.selected(other)) for other in FACETS if other != name},
+        **{other: sorted(query.selected(other)) for other in FACETS if other != name},
     }
-    if not cleaned.get("q"):
-        state.pop("terms")
+    if query.q:
+        state["terms"] = [term.casefold() for term in query.terms]
     return content_version.cached(
         "articles:facets:v2",
         json.dumps(state, sort_keys=True),
@@ -222,8 +355,7 @@ def _cached_counts(filterset, name, topic, provider):
     )
 
 
-def _facet(filterset, name, counts, by_count=True, hide=None):
-    selected = filterset.selected(name)
+def _facet(selected, name, counts, by_count=True, hide=None):
     values = []
     for value, label, count in counts:
         if value == hide:
@@ -245,19 +377,18 @@ def _value(selected, value, label, count):
     return FacetValue(value=value, label=label, count=count, selected=is_selected, toggled=toggled)
 
 
-def _chips(filterset, facets):
+def _chips(facets):
     chips = []
     for facet in facets:
-        labels = facet.label_for
+        labels = {value.value: value.label for value in facet.values}
         for value in facet.selected:
-            remaining = [v for v in facet.selected if v != value]
             chips.append(
                 Chip(
                     name=facet.name,
                     title=CHIP_TITLES[facet.name],
                     value=value,
                     label=labels.get(value, value),
-                    remaining=remaining,
+                    remaining=[v for v in facet.selected if v != value],
                 )
             )
     return chips
@@ -265,10 +396,15 @@ def _chips(filterset, facets):
 
 __all__ = [
     "FACETS",
+    "PAGE_SIZE",
+    "Chip",
+    "Facet",
+    "FacetValue",
+    "ArticleDetail",
     "Listing",
+    "article_detail",
     "article_listing",
     "provider_counts",
     "topic_counts",
-    "unknown_values",
     "year_counts",
 ]

@@ -28,8 +28,7 @@ class TopicSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        memberships = Article.topics.through.objects.filter(topic_id=OuterRef("pk"), article__published=True)
-        return Topic.objects.filter(Exists(memberships)).order_by("slug")
+        return Topic.objects.with_published_articles().order_by("slug")
 
 
 class ProviderSitemap(Sitemap):

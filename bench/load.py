@@ -10,7 +10,7 @@
    faceted list, a search, an article page and /healthz. Prints requests/s, p50 and p99 latency,
    and each page's throughput as a ratio to /healthz (target: >= 0.5). Mode "cached" is the
    production configuration (anonymous pages and facet counts from the cache); "uncached" turns
-   both caches off (DJANGO_PAGE_CACHE_SECONDS=0, PORTAL_FACET_CACHE_SECONDS=0): the pages' own cost.
+   both caches off (DJANGO_PAGE_CACHE_SECONDS=0, DJANGO_FACET_CACHE_SECONDS=0): the pages' own cost.
 3. Fault test, on a copy of the database: readers (wrk over the same pages) while an import of
    --fault-docs new documents runs in its own process and an editor toggles articles through the
    service function. Some of the imported documents are new versions of the toggled articles
@@ -131,7 +131,7 @@ def measure(database, urls, mode, args):
     pages in turn several times spreads it evenly): req/s and p50 are the rounds' means, p99 the
     worst round's."""
     extra = (
-        {"DJANGO_PAGE_CACHE_SECONDS": "0", "PORTAL_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
+        {"DJANGO_PAGE_CACHE_SECONDS": "0", "DJANGO_FACET_CACHE_SECONDS": "0"} if mode == "uncached" else {}
     )
     env = common.environment(database, **extra)
     server = Server(env, args.port, log_path=OUT / f"load-server-{mode}.log")

@@ -82,7 +82,7 @@ def main():
         type=int,
         default=60,
         metavar="SECONDS",
-        help="PORTAL_FACET_CACHE_SECONDS for the server (default 60, as in production; 0 counts facets "
+        help="DJANGO_FACET_CACHE_SECONDS for the server (default 60, as in production; 0 counts facets "
         "on every request, the cost of a filter combination nobody asked for in the last minute)",
     )
     parser.add_argument(
@@ -98,7 +98,7 @@ def main():
     database = common.imported_database(args.count)
     env = common.environment(
         database,
-        PORTAL_FACET_CACHE_SECONDS=str(args.facet_cache),
+        DJANGO_FACET_CACHE_SECONDS=str(args.facet_cache),
         DJANGO_PAGE_CACHE_SECONDS=str(args.page_cache),
     )
     slug, topic, provider, total, published = sample_values(database)

@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -176,7 +177,7 @@ PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300)
 # how stale a page a reader can see after an editor or an import changes what is public.
 CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float)
 # Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
-PORTAL_FACET_CACHE_SECONDS = env_number("PORTAL_FACET_CACHE_SECONDS", 60)
+FACET_CACHE_SECONDS = env_number("DJANGO_FACET_CACHE_SECONDS", 60)
 # Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
 PAGE_CACHE_VIEWS = {
     "articles:list",
@@ -233,4 +234,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-PORTAL_NAME = "Cardio AI News"
+# The site's name in pages, feeds, structured data and the admin.
+PORTAL_NAME = os.environ.get("DJANGO_PORTAL_NAME", "").strip() or "Cardio AI News"

@@ -19,4 +19,4 @@ PAGE_CACHE_SECONDS = 0
 CONTENT_VERSION_TTL = 0
 # Facet counts are cached between requests in production (articles.selectors); tests see fresh
 # counts unless a test turns the cache on.
-PORTAL_FACET_CACHE_SECONDS = 0
+FACET_CACHE_SECONDS = 0

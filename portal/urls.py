@@ -28,3 +28,5 @@ urlpatterns = [
     ),
     path("", include("articles.urls")),
 ]
+
+handler500 = "portal.views.server_error"

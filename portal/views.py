@@ -1,14 +1,23 @@
-"""Site-wide machine-facing pages: robots.txt and the health check."""
+"""Site-wide pages: robots.txt, the health check and the server error page."""
 
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
+from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .context_processors import portal
+
 logger = logging.getLogger(__name__)
+
+
+def server_error(request, template_name="500.html"):
+    """Django's own 500 view (no request context: whatever failed may fail again), plus the
+    settings the templates read through `portal.context_processors.portal`."""
+    return HttpResponseServerError(loader.get_template(template_name).render(portal(request)))
 
 
 @require_safe

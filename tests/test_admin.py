@@ -198,6 +198,7 @@ def test_editors_cannot_add_delete_or_edit_content(editor_client):
     page = editor_client.get(f"{CHANGELIST}{target.pk}/change/").content.decode()
     assert 'name="title"' not in page and 'name="excerpt"' not in page  # read-only, no inputs
     assert PUBLISHED_TITLE in unescape(page)
+    assert "Change it with Publish or Unpublish" in page  # fields say what they mean to an editor
     response = editor_client.post(
         f"{CHANGELIST}{target.pk}/change/", {"title": "Hijacked", "excerpt": "x", "published": "on"}
     )

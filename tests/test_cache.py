@@ -194,14 +194,15 @@ def test_a_cached_page_keeps_its_headers(client, seeded):
     assert second.content == first.content
 
 
-@override_settings(PORTAL_FACET_CACHE_SECONDS=60)
+@override_settings(FACET_CACHE_SECONDS=60)
 def test_facet_counts_are_cached_until_the_content_changes(seeded):
     from django.http import QueryDict
 
+    from articles.filters import parse_list_query
     from articles.selectors import article_listing
 
     def provider_counts(query):
-        listing = article_listing(QueryDict(query))
+        listing = article_listing(parse_list_query(QueryDict(query)))
         facet = next(facet for facet in listing.facets if facet.name == "provider")
         return {value.value: value.count for value in facet.values}
 

@@ -1,11 +1,13 @@
 """Machine-facing pages: sitemap, robots.txt, health check; and the 404 and 500 pages."""
 
+import re
 import xml.etree.ElementTree as ET
 from unittest import mock
 
 from django.db import OperationalError
 from django.test import RequestFactory
-from django.views.defaults import server_error
+
+from portal.views import server_error
 
 from . import factories as make
 
@@ -95,10 +97,23 @@ def test_500_page_uses_the_site_design_without_a_request_context(db):
 
 def test_an_unhandled_error_renders_the_500_page(client, db, settings):
     client.raise_request_exception = False
-    with mock.patch("articles.views.get_object_or_404", side_effect=RuntimeError("boom")):
+    with mock.patch("articles.views.read_article_detail", side_effect=RuntimeError("boom")):
         response = client.get("/articles/anything/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_the_site_name_comes_from_the_portal_name_setting(client, db, settings):
+    settings.PORTAL_NAME = "Heart Wire"
+    settings.PAGE_CACHE_SECONDS = 0
+    client.raise_request_exception = False
+    pages = [client.get("/").content.decode(), client.get("/no/such/page/").content.decode()]
+    with mock.patch("articles.views.read_article_detail", side_effect=RuntimeError("boom")):
+        pages.append(client.get("/articles/anything/").content.decode())
+    for html in pages:
+        assert re.search(r"<title>[^<]* · Heart Wire</title>", html)
+        assert '<a class="site-name" href="/">Heart Wire</a>' in html
+        assert "Cardio AI News" not in html
 
 
 def test_sitemaps_may_be_cached_by_proxies(client, db):

@@ -4,10 +4,15 @@ import pytest
 from django.db import connection
 
 from articles import search, search_index
+from articles.filters import parse_list_query
 from articles.models import Article
 from articles.selectors import article_listing
 
 from . import factories as make
+
+
+def listing_for(data):
+    return article_listing(parse_list_query(data))
 
 
 def titles(queryset):
@@ -68,7 +73,7 @@ def test_terms_are_words_only():
 )
 def test_operators_and_junk_never_raise(texts, q):
     list(search.matching(Article.objects.published(), search.search_terms(q)))
-    list(article_listing({"q": q}).articles)
+    list(listing_for({"q": q}).articles)
 
 
 def test_every_word_must_match(texts):
@@ -88,11 +93,11 @@ def test_search_covers_provider_and_topic_names(texts):
 
 
 def test_relevance_is_the_default_order_for_a_search(texts):
-    listing = article_listing({"q": "heart failure heart"})
+    listing = listing_for({"q": "heart failure heart"})
     assert listing.sort == "relevance"
     # The newer article mentions "heart" once in a long text; the older one is all about it.
-    assert titles(article_listing({"q": "heart"}).articles) == ["Heart failure model", "Echo video analysis"]
-    assert titles(article_listing({"q": "heart", "sort": "newest"}).articles) == [
+    assert titles(listing_for({"q": "heart"}).articles) == ["Heart failure model", "Echo video analysis"]
+    assert titles(listing_for({"q": "heart", "sort": "newest"}).articles) == [
         "Echo video analysis",
         "Heart failure model",
     ]

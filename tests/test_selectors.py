@@ -2,9 +2,14 @@
 
 import pytest
 
-from articles.selectors import article_listing
+from articles.filters import parse_list_query
+from articles.selectors import article_listing as listing_of
 
 from . import factories as make
+
+
+def article_listing(data, **page):
+    return listing_of(parse_list_query(data), **page)
 
 
 @pytest.fixture
@@ -45,7 +50,7 @@ def test_total_comes_from_the_year_facet(corpus):
         {"provider": ["b.com"], "year": ["1999"]},
     ]:
         listing = article_listing(data)
-        assert listing.total == listing.articles.count(), data
+        assert listing.total == len(listing.articles), data
 
 
 def counts(listing):
@@ -117,6 +122,40 @@ def test_unknown_values_match_nothing_without_error(corpus):
     assert [(value.value, value.count) for value in topic.values] == [("nope", 0)]
 
 
+def test_a_listing_that_matches_nothing_names_its_unknown_values(corpus):
+    listing = article_listing(
+        {"topic": ["nope", "x"], "provider": ["a.com", "z.org"], "year": ["abc", "2023"]}
+    )
+    assert listing.total == 0 and listing.articles == []
+    assert listing.unknown == [("topic", "nope"), ("provider", "z.org"), ("year", "abc")]
+    assert article_listing({"topic": ["nope", "x"]}).unknown == []  # something matches: nothing to explain
+
+
+def test_the_listing_is_one_page_with_its_total(corpus):
+    listing = article_listing({"sort": "oldest", "page": "1"})
+    assert [article.title for article in listing.articles] == ["One", "Two", "Three", "Four", "Five", "Seven"]
+    assert listing.total == listing.paginator.count == 6 and listing.page.number == 1
+    assert article_listing({"page": "2"}).page is None  # not a page of this list
+
+
+def test_parsing_cleans_values_and_drops_what_is_no_choice():
+    query = parse_list_query(
+        {"topic": [" X ", "x", "y\x00"], "provider": "WWW.A.com.", "sort": "bogus", "q": " hi "}
+    )
+    assert (query.topics, query.providers, query.q, query.sort) == (("x", "y"), ("www.a.com",), "hi", "")
+    assert query.effective_sort == "relevance"
+    assert parse_list_query({"sort": "relevance"}).sort == ""  # relevance without a search is no choice
+    assert parse_list_query({"topic": [f"t{n}" for n in range(50)]}).topics == tuple(
+        f"t{n}" for n in range(30)
+    )
+    assert dict(parse_list_query({"topic": "x", "sort": "heat", "page": "3", "utm": "z"}).params.lists()) == {
+        "topic": ["x"],
+        "provider": [],
+        "year": [],
+        "sort": ["heat"],
+    }
+
+
 def test_topic_page_facets_leave_out_the_page_topic(corpus):
     from articles.models import Topic
 
@@ -154,3 +193,10 @@ def test_heat_and_quality_sorts_put_unknown_last(db):
     make.published("Hot", heat=95, quality=10)
     assert [a.title for a in article_listing({"sort": "heat"}).articles] == ["Hot", "Cold", "Unknown"]
     assert [a.title for a in article_listing({"sort": "quality"}).articles] == ["Cold", "Hot", "Unknown"]
+
+
+def test_the_latest_article_is_the_newest_published(corpus):
+    from articles.models import Article
+
+    assert Article.objects.published().latest().title == "Seven"
+    assert Article.objects.latest().title == "Seven"

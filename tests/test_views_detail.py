@@ -5,9 +5,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from articles.models import Article, RelatedLink, Topic
+from articles.selectors import article_detail
 
 from . import factories as make
 
@@ -76,8 +78,8 @@ def test_seed_article_page_shows_its_parts(client, seed_001):
     assert response.status_code == 200
     assert f'<h1 id="article-title">{SEED_TITLE}</h1>' in html
     assert '<time datetime="2021-01-29T23:41:00+00:00">29 January 2021</time>' in html
-    assert '<a class="tag" href="/?topic=ai" rel="tag">AI</a>' in html
-    assert '<a class="tag" href="/?topic=machine-learning" rel="tag">Machine Learning</a>' in html
+    assert '<a class="tag" href="/topics/ai/" rel="tag">AI</a>' in html
+    assert '<a class="tag" href="/topics/machine-learning/" rel="tag">Machine Learning</a>' in html
     assert "Coronary artery calcification" in html
     assert 'width="620" height="480" referrerpolicy="no-referrer"' in html
     assert re.search(
@@ -116,7 +118,7 @@ def test_related_coverage_is_newest_first_with_undated_last(db):
             web_url=f"https://r.example.org/{position}",
             published_at=None if day is None else make.BASE_DATE.replace(day=day),
         )
-    titles = [link.title for link in Article.objects.with_page_data().get(pk=article.pk).related_coverage]
+    titles = [link.title for link in article_detail(article.slug, AnonymousUser()).related]
     assert titles == [
         "Story Five about hearts",
         "Story Two about hearts",
@@ -168,20 +170,28 @@ def test_more_on_these_topics_lists_four_newest_published_sharing_a_topic(client
     assert found == [a.title for a in reversed(others)][:4]
 
 
-def test_both_query_shapes_for_sharing_topics_agree(db):
+def test_every_query_shape_for_articles_in_topics_agrees(db, monkeypatch):
+    from articles import models
+
     names = ["MRI", "CT", "Genomics"]
     for n in range(12):
         make.published(topics=[names[n % 3]], when=make.day(n))
     make.draft(topics=["MRI"], when=make.day(99))
-    ids = list(Topic.objects.filter(name__in=["MRI", "CT"]).values_list("pk", flat=True))
+    topics = list(Topic.objects.filter(name__in=["MRI", "CT"]))
+    slugs = [topic.slug for topic in topics]
+    published = Article.objects.published()
     shapes = [
-        list(Article.objects.published().sharing_topics(ids, small_topics=small).newest_first())
-        for small in (True, False)
+        list(published.in_topics(topics).newest_first()),
+        list(published.in_topics(slugs).newest_first()),
     ]
-    assert shapes[0] == shapes[1]
+    for small_limit in (2000, 0):  # the few members fetched by id, then an EXISTS per row
+        monkeypatch.setattr(models, "SMALL_TOPIC_MEMBERS", small_limit)
+        shapes += [list(published.in_topics(t, newest_few=True).newest_first()) for t in (topics, slugs)]
     assert len(shapes[0]) == 8
-    assert Topic.objects.are_small(ids) is True
-    assert Topic.objects.are_small(ids, limit=7) is False
+    assert all(shape == shapes[0] for shape in shapes)
+    assert Topic.objects.are_small(topics, limit=9) is True  # the unpublished one counts too
+    assert Topic.objects.are_small(slugs, limit=8) is False
+    assert published.in_topics([]).count() == 12
 
 
 # --- Publishing and staff ----------------------------------------------------------------------------

@@ -296,6 +296,25 @@ def test_unknown_sort_falls_back_to_newest(client, small):
     assert card_titles(client.get("/?sort=bogus")) == card_titles(client.get("/"))
 
 
+def test_values_that_are_no_choice_are_not_echoed_into_links(client, many):
+    junk = "x" * 3000
+    response = client.get(f"/?topic=x&sort={junk}&utm_source={junk}&page=2")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert junk not in html
+    links = hrefs(response, css_class="facet__value") + hrefs(response, css_class="pagination__page")
+    assert links and all(set(params(h)) <= {"topic", "provider", "year", "q", "sort", "page"} for h in links)
+    assert all("sort" not in params(h) for h in links)
+
+
+def test_an_overlong_search_is_cut_in_links_too(client, small):
+    response = client.get("/?q=" + "heart+" * 400)
+    (chip,) = [h for h in hrefs(response, css_class="chip")]
+    clear_search = hrefs(response, css_class="facet__value")
+    assert all(len(params(h).get("q", [""])[0]) <= 200 for h in clear_search)
+    assert "q" not in params(chip)
+
+
 # --- Search -------------------------------------------------------------------------------------
 
 
@@ -399,7 +418,7 @@ def test_cached_facet_counts_skip_the_counting_but_not_the_live_list(
 ):
     from django.core.cache import cache
 
-    settings.PORTAL_FACET_CACHE_SECONDS = 60
+    settings.FACET_CACHE_SECONDS = 60
     settings.CONTENT_VERSION_TTL = 60  # as between two reads of the content version in production
     cache.clear()
     try:

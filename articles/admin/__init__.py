@@ -58,6 +58,8 @@ class ImportedContent:
 
 
 class ViewOnly(ImportedContent):
+    """Viewed only, by everyone, superusers included: no add, change or delete."""
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -295,7 +297,7 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
 
 
 @admin.register(EditorialAction)
-class EditorialActionAdmin(admin.ModelAdmin):
+class EditorialActionAdmin(ViewOnly, admin.ModelAdmin):
     """The record of decisions: read-only for everyone, editors included."""
 
     list_display = ["at", "user", "action", "state_change", "article_link"]
@@ -312,15 +314,6 @@ class EditorialActionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*(f"article__{name}" for name in HEAVY_ARTICLE_FIELDS))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="change")
     def state_change(self, obj):

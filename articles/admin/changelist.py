@@ -72,8 +72,8 @@ class YearFilter(admin.SimpleListFilter):
 
 
 class TopicFilter(admin.SimpleListFilter):
-    """Articles in one topic, through a correlated EXISTS: no join, so no DISTINCT over the list,
-    and walking the newest-first index stops at a page's worth of members."""
+    """Articles in one topic (`ArticleQuerySet.in_topics`, shaped as for the reader's list, which
+    also counts its matches and pages newest first): no join, so no DISTINCT over the list."""
 
     title = "topic"
     parameter_name = "topic"
@@ -84,10 +84,7 @@ class TopicFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        membership = Article.topics.through.objects.filter(
-            article_id=OuterRef("pk"), topic__slug=self.value()
-        )
-        return queryset.filter(Exists(membership))
+        return queryset.in_topics([self.value()])
 
 
 # --- Article admin --------------------------------------------------------------------------
@@ -224,14 +221,22 @@ class ArticleChangeList(ChangeList):
         )
 
 
+class CappedCount(int):
+    """A count that stopped at its cap: a number to page by, "more than N" wherever it is shown
+    (the admin's pagination and search form print `cl.result_count` as they are)."""
+
+    def __str__(self):
+        return f"more than {int(self)}"
+
+
 class CappedCountPaginator(Paginator):
     """Counts a filtered list only up to CAP rows; the whole table is counted exactly.
 
     Counting every article in a topic or matching a search reads the whole table at each page
-    load; counting the first CAP + 1 stops early. Past CAP the changelist says "more than CAP"
-    (see the pagination, search_form and actions templates) and offers CAP / per-page pages:
-    enough to browse, while the filters narrow the rest. Bulk actions on "all" still apply to
-    every matching article: only the count shown is capped.
+    load; counting the first CAP + 1 stops early. Past CAP the count is a `CappedCount`, which
+    the changelist shows as "more than CAP" (the actions template also says so), and CAP /
+    per-page pages are offered: enough to browse, while the filters narrow the rest. Bulk
+    actions on "all" still apply to every matching article: only the count shown is capped.
     """
 
     CAP = 2000
@@ -244,4 +249,4 @@ class CappedCountPaginator(Paginator):
             return queryset.count()
         count = queryset.order_by()[: self.CAP + 1].count()
         self.capped = count > self.CAP
-        return min(count, self.CAP)
+        return CappedCount(self.CAP) if self.capped else count

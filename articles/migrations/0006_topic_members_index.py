@@ -1,5 +1,5 @@
 """An index on the article-topic table by topic, then article: a topic's member ids straight from
-the index (see `ArticleQuerySet.for_topics`). The table is the one Django creates for
+the index (see `ArticleQuerySet.in_topics`). The table is the one Django creates for
 `Article.topics`, which takes no Meta.indexes, hence plain SQL (valid on SQLite and PostgreSQL)."""
 
 from django.db import migrations

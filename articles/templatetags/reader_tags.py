@@ -10,10 +10,10 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def facet_query(context, name, values):
-    """The current query string with facet `name` set to `values` and the page reset:
-    `{% querystring %}` for a facet whose name is a variable."""
-    return querystring(context, **{name: list(values), "page": None})
+def facet_query(context, params, name, values):
+    """`params` (a QueryDict) with facet `name` set to `values` and the page reset:
+    `{% querystring params ... %}` for a facet whose name is a variable."""
+    return querystring(context, params, **{name: list(values), "page": None})
 
 
 @lru_cache(maxsize=4096)

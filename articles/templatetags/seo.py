@@ -31,4 +31,4 @@ def news_article_ld(context, article):
     request = context.get("request")
     if request is None:
         return ""
-    return json_ld(news_article(article, request, getattr(settings, "PORTAL_NAME", "")))
+    return json_ld(news_article(article, request, settings.PORTAL_NAME))
