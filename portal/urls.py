@@ -4,13 +4,10 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
 from articles.sitemaps import SITEMAPS
-from portal.login_throttle import admin_login
 
 from . import views
 
 urlpatterns = [
-    # Before the admin's own URLs so that the throttled view answers /admin/login/.
-    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
