@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from articles.sitemaps import SITEMAPS
 
@@ -13,13 +14,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "sitemap.xml",
-        cache_control(public=True, max_age=3600)(sitemap_views.index),
+        require_safe(cache_control(public=True, max_age=3600)(sitemap_views.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_control(public=True, max_age=3600)(sitemap_views.sitemap),
+        require_safe(cache_control(public=True, max_age=3600)(sitemap_views.sitemap)),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
