@@ -1,15 +1,19 @@
 """Reader-facing pages. Views stay short: the Reads (selectors, filters) do the work."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from .filters import DEFAULT_SORT
 from .models import Article, Provider, Topic, normalize_domain
 from .selectors import article_listing, unknown_values
 
 PAGE_SIZE = 20
+INDEXED_PAGES = 5  # deeper pages of a list are for readers, not for search engines
 
 
 @require_safe
@@ -65,5 +69,26 @@ def _listing_page(request, listing):
         "asked_page": asked[:20],
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
         "unknown": unknown_values(listing) if page is not None and not paginator.count else [],
+        **_crawl_hints(request, listing, page),
     }
     return render(request, "articles/article_list.html", context, status=status)
+
+
+def _crawl_hints(request, listing, page):
+    """What search engines should make of a list URL. Every combination of filters, sort, search
+    and page is a distinct URL: only the simple ones (no search, at most one filter value, the
+    default sort, one of the first pages) are indexed; the rest answer `noindex,follow` and point
+    to their simplest form as canonical, so crawlers neither index nor keep caches cold with them."""
+    chips = listing.chips
+    noindex = (
+        page is None
+        or bool(listing.query)
+        or len(chips) > 1
+        or listing.sort != DEFAULT_SORT
+        or page.number > INDEXED_PAGES
+    )
+    query = {chips[0].name: chips[0].value} if len(chips) == 1 and not listing.query else {}
+    if not noindex and page.number > 1:
+        query["page"] = page.number
+    canonical = request.path + (f"?{urlencode(query)}" if query else "")
+    return {"robots_noindex": noindex, "canonical_url": request.build_absolute_uri(canonical)}
