@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .filters import DEFAULT_SORT
+from . import search
+from .filters import DEFAULT_SORT, FACETS, ArticleFilter
 from .models import Article, Provider, Topic, normalize_domain
 from .selectors import article_listing, unknown_values
 
@@ -69,6 +70,7 @@ def _listing_page(request, listing):
         "asked_page": asked[:20],
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
         "unknown": unknown_values(listing) if page is not None and not paginator.count else [],
+        "capped": _capped(request.GET),
         **_crawl_hints(request, listing, page),
     }
     return render(request, "articles/article_list.html", context, status=status)
@@ -92,3 +94,23 @@ def _crawl_hints(request, listing, page):
         query["page"] = page.number
     canonical = request.path + (f"?{urlencode(query)}" if query else "")
     return {"robots_noindex": noindex, "canonical_url": request.build_absolute_uri(canonical)}
+
+
+FACET_NOUNS = {"topic": "topics", "provider": "sources", "year": "years"}
+
+
+def _capped(query):
+    """What the reader asked for beyond what one request may ask (values per facet, words and
+    characters of a search), said plainly: the page used the first ones only."""
+    notes = []
+    for name in FACETS:
+        limit = ArticleFilter.base_filters[name].field.max_values
+        if len({value for value in query.getlist(name) if value.strip()}) > limit:
+            notes.append(f"Only the first {limit} {FACET_NOUNS[name]} you chose were used.")
+    text = query.get("q") or ""
+    if len(text) > search.MAX_QUERY_CHARS or len(search.WORD_RE.findall(text)) > search.MAX_TERMS:
+        notes.append(
+            f"Only the first {search.MAX_TERMS} words (at most {search.MAX_QUERY_CHARS} characters)"
+            " of your search were used."
+        )
+    return notes

@@ -109,3 +109,25 @@ def test_feeds_and_sitemaps_answer_other_methods_like_the_pages_do(client, seede
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert b"<rss" not in response.content and b"<urlset" not in response.content
+
+
+def test_too_many_values_for_one_facet_are_capped_with_a_message(client, seeded):
+    topics = "&".join(f"topic=t{n}" for n in range(40))
+
+    page = client.get(f"/?{topics}").content.decode()
+
+    assert "Only the first 30 topics you chose were used." in page
+
+
+def test_too_many_words_in_a_search_are_capped_with_a_message(client, seeded):
+    words = "+".join(f"word{n}" for n in range(20))
+
+    page = client.get(f"/?q={words}").content.decode()
+
+    assert "Only the first 12 words (at most 200 characters) of your search were used." in page
+
+
+def test_a_reasonable_request_gets_no_cap_message(client, seeded):
+    page = client.get("/?q=heart+disease&topic=ai&topic=mri").content.decode()
+
+    assert "Only the first" not in page
