@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.cache import set_response_etag
 
 from . import content_version
+from .filters import FACETS, RELEVANCE, SORTS
 
 _KEPT_HEADERS = {"content-type", "content-language", "link", "x-robots-tag", "last-modified", "etag"}
 
@@ -54,6 +55,36 @@ def _response_is_cacheable(request, response):
     )
 
 
+# The query parameters each cached page reads. A URL with any other parameter, a parameter given
+# twice where one is read, or a value that is not a valid choice is answered but never stored:
+# otherwise every `?junk=N` would store another copy of the page (a cache flood, and a cold cache
+# for everyone else).
+_LIST_PARAMETERS = frozenset({*FACETS, "q", "sort", "page"})
+_SINGLE_VALUED = {"q", "sort", "page", "p"}
+_PARAMETERS = {
+    "articles:list": _LIST_PARAMETERS,
+    "articles:topic": _LIST_PARAMETERS,
+    "articles:provider": _LIST_PARAMETERS,
+    "sitemap_section": frozenset({"p"}),
+}
+_VALID = {
+    "sort": lambda value: value in SORTS or value == RELEVANCE,
+    "page": lambda value: value.isdigit() and len(value) <= 6,
+    "p": lambda value: value.isdigit() and len(value) <= 6,
+}
+
+
+def _query_is_storable(request):
+    known = _PARAMETERS.get(request.resolver_match.view_name, frozenset())
+    for name, values in request.GET.lists():
+        if name not in known or (name in _SINGLE_VALUED and len(values) > 1):
+            return False
+        valid = _VALID.get(name)
+        if valid is not None and not all(valid(value) for value in values):
+            return False
+    return True
+
+
 def _page_key(request):
     return f"page:{content_version.current()}:{content_version.digest(request.build_absolute_uri())}"
 
@@ -63,7 +94,8 @@ def page_for_anonymous(request, view, args, kwargs):
 
     Staff and signed-in users always get a fresh page, and so does a request carrying messages.
     A response that sets a cookie, holds a CSRF token, shows messages, or is not a 200 is never
-    stored. Entries are keyed by the content version and the absolute URL (host, path, query).
+    stored, nor is a page asked for with parameters it does not read or values it does not accept.
+    Entries are keyed by the content version and the absolute URL (host, path, query).
     """
     if not _request_is_cacheable(request):
         return view(request, *args, **kwargs)
@@ -78,7 +110,7 @@ def page_for_anonymous(request, view, args, kwargs):
     response = view(request, *args, **kwargs)
     if callable(getattr(response, "render", None)) and not response.is_rendered:
         response.render()
-    if _response_is_cacheable(request, response):
+    if _response_is_cacheable(request, response) and _query_is_storable(request):
         set_response_etag(response)  # computed once, not on every hit by ConditionalGetMiddleware
         headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
         cache.set(key, (response.status_code, response.content, headers), settings.PAGE_CACHE_SECONDS)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import feeds, views
 
@@ -6,9 +7,9 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.article_list, name="list"),
-    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/", require_safe(feeds.LatestArticlesFeed()), name="feed"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
-    path("topics/<str:slug>/feed/", feeds.TopicArticlesFeed(), name="topic_feed"),
+    path("topics/<str:slug>/feed/", require_safe(feeds.TopicArticlesFeed()), name="topic_feed"),
     path("providers/<str:domain>/", views.provider_detail, name="provider"),
 ]

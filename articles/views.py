@@ -1,15 +1,20 @@
 """Reader-facing pages. Views stay short: the Reads (selectors, filters) do the work."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from . import search
 from .domains import normalize_domain
-from .filters import parse_list_query
+from .filters import DEFAULT_SORT, FACETS, MAX_VALUES, parse_list_query
 from .models import Provider, Topic
 from .selectors import article_detail as read_article_detail
 from .selectors import article_listing
+
+INDEXED_PAGES = 5  # deeper pages of a list are for readers, not for search engines
 
 
 @require_safe
@@ -52,4 +57,44 @@ def _listing_page(request, listing):
     """A listing rendered. A page number that is not a page of the list answers 404, with a page
     that says so and links back to the first page, filters kept."""
     status = 200 if listing.page is not None else 404
-    return render(request, "articles/article_list.html", {"listing": listing}, status=status)
+    context = {"listing": listing, "capped": _capped(request.GET), **_crawl_hints(request, listing)}
+    return render(request, "articles/article_list.html", context, status=status)
+
+
+def _crawl_hints(request, listing):
+    """What search engines should make of a list URL. Every combination of filters, sort, search
+    and page is a distinct URL: only the simple ones (no search, at most one filter value, the
+    default sort, one of the first pages) are indexed; the rest answer `noindex,follow` and point
+    to their simplest form as canonical, so crawlers neither index nor keep caches cold with them."""
+    chips, page = listing.chips, listing.page
+    noindex = (
+        page is None
+        or bool(listing.query.q)
+        or len(chips) > 1
+        or listing.sort != DEFAULT_SORT
+        or page.number > INDEXED_PAGES
+    )
+    query = {chips[0].name: chips[0].value} if len(chips) == 1 and not listing.query.q else {}
+    if not noindex and page.number > 1:
+        query["page"] = page.number
+    canonical = request.path + (f"?{urlencode(query)}" if query else "")
+    return {"robots_noindex": noindex, "canonical_url": request.build_absolute_uri(canonical)}
+
+
+FACET_NOUNS = {"topic": "topics", "provider": "sources", "year": "years"}
+
+
+def _capped(query):
+    """What the reader asked for beyond what one request may ask (values per facet, words and
+    characters of a search), said plainly: the page used the first ones only."""
+    notes = []
+    for name in FACETS:
+        if len({value for value in query.getlist(name) if value.strip()}) > MAX_VALUES:
+            notes.append(f"Only the first {MAX_VALUES} {FACET_NOUNS[name]} you chose were used.")
+    text = query.get("q") or ""
+    if len(text) > search.MAX_QUERY_CHARS or len(search.WORD_RE.findall(text)) > search.MAX_TERMS:
+        notes.append(
+            f"Only the first {search.MAX_TERMS} words (at most {search.MAX_QUERY_CHARS} characters)"
+            " of your search were used."
+        )
+    return notes

@@ -2,6 +2,7 @@
 
     python bench/load.py [--count 100000] [--duration 10] [--connections 8] [--port 8105]
                          [--modes cached,uncached] [--skip-fault] [--fault-docs 10000]
+                         [--skip-kill] [--kill-docs 20000] [--kill-at 5000]
 
 1. Takes the cached database of --count generated documents (bench/common.py: built once under
    bench/out/, rebuilt when the migrations change).
@@ -17,6 +18,14 @@
    saying the opposite `published`, which the import must not apply. Reports 5xx responses,
    "database is locked" errors (server log, editor, importer), whether every toggle is still in
    place afterwards, and how long an anonymous reader kept seeing the old state after a toggle.
+4. Kill test, on another copy: an editor decides --toggles articles, then readers (wrk) and a
+   searcher run while an import of --kill-docs documents (new versions of the decided articles
+   saying the opposite, then new ones) is killed with SIGKILL once --kill-at rows are in; then the
+   same import runs again to the end. The searcher compares each search's count on the page with
+   a plain scan of the articles' text taken just before it (a search may find more, never fewer).
+   Prints: 5xx responses, "database is locked", searches that found fewer than the plain scan
+   (while broken and after the second import), and editor decisions lost. The server runs with
+   page and facet caches off here, so every count on the page is what the index says right now.
 
 Only loopback addresses are used; every run is bounded in time; the server is always stopped.
 """
@@ -338,6 +347,158 @@ def fault_test(database, urls, args):
     shutil.rmtree(work)
 
 
+SEARCH_WORDS = ("calcium", "echocardiography", "mortality", "algorithm")
+COUNT_RE = re.compile(r'class="listing__count">\s*([\d,]+) articles?')
+
+
+def plain_scan_count(database, word):
+    """Published articles whose text holds `word` as a whole word: no index involved."""
+    import sqlite3
+
+    pattern = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as db:
+        rows = db.execute(
+            "SELECT search_text FROM articles_article WHERE published AND search_text LIKE ?", [f"%{word}%"]
+        ).fetchall()
+    db.close()
+    return sum(1 for (text,) in rows if pattern.search(text or ""))
+
+
+def page_count(port, word, n):
+    """The count a reader sees for a search (a unique extra parameter: never a cached page)."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/?q={word}&probe={n}", timeout=30) as response:
+            body = response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return None, exc.code
+    found = COUNT_RE.search(body)
+    return (int(found.group(1).replace(",", "")) if found else 0), 200
+
+
+def article_rows(database):
+    import sqlite3
+
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM articles_article").fetchone()
+    db.close()
+    return count
+
+
+def kill_test(database, urls, args):
+    from django.conf import settings
+    from django.db import connection
+
+    from articles.models import Article
+
+    work = Path(tempfile.mkdtemp(prefix="portal-kill-", dir=OUT))
+    copy = common.copy_database(database, work)
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = str(copy)
+
+    rng = random.Random(5)
+    candidates = list(Article.objects.order_by("id").values("id", "slug", "published", "source_path")[:5000])
+    toggled = rng.sample(candidates, args.toggles)
+    for article in toggled:  # one decision each, recorded before the import starts
+        article["final"] = not article["published"]
+        set_published([article["id"]], article["final"])
+    connection.close()
+    fault_documents(work / "docs", toggled, args.kill_docs, seed=11)
+
+    env = common.environment(copy, DJANGO_PAGE_CACHE_SECONDS="0", PORTAL_FACET_CACHE_SECONDS="0")
+    server = Server(env, args.port, log_path=work / "server.log")
+    paths = [urls[name] for name in urls if name != "healthz"] + [f"/?q={word}" for word in SEARCH_WORDS]
+    script = work / "mix.lua"
+    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+    wrk = subprocess.Popen(
+        wrk_command(f"http://{HOST}:{args.port}", args.fault_max, args.connections, script),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    phase = {"name": "before"}
+    searches = {}  # phase -> [searches, fewer than the plain scan, 5xx]
+    stop = threading.Event()
+
+    def search():
+        n = 0
+        while not stop.is_set():
+            word = SEARCH_WORDS[n % len(SEARCH_WORDS)]
+            current = phase["name"]
+            scanned = plain_scan_count(copy, word)
+            shown, status = page_count(args.port, word, n)
+            row = searches.setdefault(current, [0, 0, 0])
+            row[0] += 1
+            if status >= 500:
+                row[2] += 1
+            elif shown < scanned:
+                row[1] += 1
+                if row[1] <= 3:
+                    print(f"    {current}: '{word}' shows {shown}, plain scan {scanned}", flush=True)
+            n += 1
+            time.sleep(0.05)
+
+    searcher = threading.Thread(target=search)
+    searcher.start()
+    command = [PYTHON, "manage.py", "import_articles", str(work / "docs"), "--verbosity", "0"]
+    rows_before = article_rows(copy)
+    time.sleep(2)
+    phase["name"] = "killed import"
+    started = time.monotonic()
+    importer = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    killed_at = None
+    while importer.poll() is None and time.monotonic() - started < args.fault_max:
+        if article_rows(copy) - rows_before >= args.kill_at:
+            importer.send_signal(signal.SIGKILL)
+            killed_at = article_rows(copy) - rows_before
+            break
+        time.sleep(0.02)
+    _, first_err = importer.communicate(timeout=60)
+    phase["name"] = "after the kill"
+    time.sleep(3)
+    phase["name"] = "second import"
+    second = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.fault_max
+    )
+    phase["name"] = "after the second import"
+    time.sleep(5)
+    stop.set()
+    searcher.join(timeout=60)
+    wrk.send_signal(signal.SIGINT)
+    wrk_output, _ = wrk.communicate(timeout=30)
+    server.stop()
+
+    readers = parse_wrk(wrk_output)
+    log = server.log_text()
+    states = dict(Article.objects.filter(pk__in=[a["id"] for a in toggled]).values_list("id", "published"))
+    connection.close()
+    lost = [a["id"] for a in toggled if states.get(a["id"]) != a["final"]]
+    errors = first_err + second.stderr
+    locked_total = readers.get("locked", 0) + log.count(LOCKED) + errors.count(LOCKED)
+    fivexx = readers.get("fivexx", 0) + sum(row[2] for row in searches.values())
+    fewer = sum(row[1] for row in searches.values())
+    print(f"\nkill test (copy of the database; wrk -c{args.connections} over {len(paths)} URLs, caches off)")
+    print(
+        f"  import of {args.kill_docs} documents killed (SIGKILL) after {killed_at} new rows"
+        f" (exit {importer.returncode}); second import: exit {second.returncode},"
+        f" {(second.stdout.strip().splitlines() or ['(no output)'])[-1]}"
+    )
+    print(
+        f"  readers: {readers['requests']} requests, p50 {readers['p50']:.1f} ms, p99 {readers['p99']:.1f} ms"
+    )
+    print(f"  5xx responses: {fivexx} (target 0)")
+    print(f"  'database is locked': {locked_total} (target 0)")
+    print(f"  searches that found fewer than a plain scan: {fewer} (target 0)")
+    for name, (total, short, errors_5xx) in searches.items():
+        print(f"    {name:<26}{short:>5} of {total:>4} searches short, {errors_5xx} 5xx")
+    print(
+        f"  editor decisions lost: {len(lost)} of {len(toggled)} (target 0)",
+        *(["ids:", lost[:10]] if lost else []),
+    )
+    shutil.rmtree(work)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -352,6 +513,11 @@ def main():
     parser.add_argument("--fault-max", type=int, default=300, help="seconds: upper bound of the fault test")
     parser.add_argument("--toggles", type=int, default=40, help="articles the editor toggles")
     parser.add_argument("--toggle-pause", type=float, default=0.1)
+    parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument(
+        "--kill-docs", type=int, default=20_000, help="documents of the import that is killed"
+    )
+    parser.add_argument("--kill-at", type=int, default=5_000, help="new rows in when the import is killed")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -362,6 +528,8 @@ def main():
         measure(database, urls, mode, args)
     if not args.skip_fault:
         fault_test(database, urls, args)
+    if not args.skip_kill:
+        kill_test(database, urls, args)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Every variable is listed in `.env.example` and in the README. Debug is off unles
 asked for; with debug off the process refuses to start without a secret key.
 """
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -24,27 +25,40 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_number(name, default, kind=int):
+def env_number(name, default, kind=int, *, minimum, maximum):
+    """A number from the environment within [minimum, maximum]; anything else (not a number, nan,
+    inf, out of range) stops the process with one line rather than quietly changing behaviour."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
+    what = "a whole number" if kind is int else "a number"
     try:
-        return kind(value)
+        number = kind(value)
     except ValueError:
-        sys.exit(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}.")
+        sys.exit(f"{name} must be {what}, not {value!r}.")
+    if not math.isfinite(number) or not minimum <= number <= maximum:
+        sys.exit(f"{name} must be {what} from {minimum} to {maximum}, not {value!r}.")
+    return number
 
 
-def cache_from_url(url):
-    """`locmem://` (one cache per process) or `redis://[:password@]host:port/db` (shared)."""
+def cache_from_url(url, max_bytes):
+    """`locmem://` (one cache per process, at most `max_bytes`) or `redis://[:password@]host:port/db`
+    (shared; its size is Redis's `maxmemory`, see the README)."""
     scheme = url.split("://", 1)[0].lower()
     if scheme == "locmem":
         return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "portal.cache_backends.BoundedLocMemCache",
             "LOCATION": url.split("://", 1)[1] or "portal",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "MAX_BYTES": max_bytes},
         }
     if scheme in {"redis", "rediss", "unix"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # A Redis that is down or slow makes pages uncached, never failed (portal.cache_backends);
+        # short timeouts keep a black-holed server from holding every request.
+        return {
+            "BACKEND": "portal.cache_backends.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     sys.exit(f"DJANGO_CACHE_URL: unsupported scheme {scheme!r} (use locmem://, redis:// or rediss://).")
@@ -68,7 +82,9 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Sent only on HTTPS responses (SecurityMiddleware).
-SECURE_HSTS_SECONDS = env_number("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_SECONDS = env_number(
+    "DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0, maximum=63_072_000
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -94,6 +110,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "csp",
+    "axes",
     "articles",
 ]
 
@@ -109,6 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a refused admin login into the lock-out page (portal.login_lockout).
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees the resolved view, the user and the messages: serves anonymous readers'
     # pages from the cache (articles.page_cache).
     "articles.page_cache.PageCacheMiddleware",
@@ -151,11 +170,28 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "portal.wsgi.application"
 
+
+def database_from_url(url, conn_max_age):
+    """SQLite or PostgreSQL from a URL; anything else stops the process with one line."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        sys.exit(
+            f"DATABASE_URL: unsupported scheme {scheme!r} "
+            "(use sqlite:///path/to/db.sqlite3 or postgres://user:password@host:5432/name)."
+        )
+    try:
+        database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    except ValueError as error:
+        sys.exit(f"DATABASE_URL cannot be read: {error}")
+    if not database.get("NAME"):
+        sys.exit("DATABASE_URL names no database (postgres://user:password@host:5432/name).")
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_number("DJANGO_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env_number("DJANGO_CONN_MAX_AGE", 60, minimum=0, maximum=86_400),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -169,15 +205,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
-CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "") or "locmem://")}
+# Two caches that never share space: "default" holds what any reader may be served (pages, facet
+# counts) and may be flooded by junk requests; "security" is for security state, so page traffic
+# can never evict it. Login failures themselves live in the database (django-axes), not in a cache.
+# Both are bounded in bytes: locmem by DJANGO_CACHE_MAX_BYTES per process, Redis by its maxmemory.
+CACHE_MAX_BYTES = env_number("DJANGO_CACHE_MAX_BYTES", 64 * 2**20, minimum=2**20, maximum=16 * 2**30)
+CACHES = {
+    "default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "").strip() or "locmem://", CACHE_MAX_BYTES),
+    "security": {
+        "BACKEND": "portal.cache_backends.BoundedLocMemCache",
+        "LOCATION": "security",
+        "OPTIONS": {"MAX_ENTRIES": 10_000, "MAX_BYTES": 8 * 2**20},
+    },
+}
 # Anonymous readers' pages stay in the cache this long at most; any change to what is public
 # makes them unreachable at once (articles.page_cache keys them by the content version).
-PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300, minimum=0, maximum=86_400)
 # How long a process trusts its last reading of the content version (seconds): the bound on
 # how stale a page a reader can see after an editor or an import changes what is public.
-CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float)
+CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float, minimum=0, maximum=60)
 # Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
-FACET_CACHE_SECONDS = env_number("DJANGO_FACET_CACHE_SECONDS", 60)
+FACET_CACHE_SECONDS = env_number("DJANGO_FACET_CACHE_SECONDS", 60, minimum=0, maximum=86_400)
 # Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
 PAGE_CACHE_VIEWS = {
     "articles:list",
@@ -190,10 +238,28 @@ PAGE_CACHE_VIEWS = {
     "sitemap_section",
 }
 
-# Admin login throttle: this many failed logins for one username from one address within the
-# window refuse further attempts (429) until the window has passed.
-LOGIN_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW = env_number("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60)
+# Admin login throttle (django-axes, portal.login_lockout): the LIMIT-th failed login for one
+# username from one address locks that pair (429), even for the right password, until WINDOW
+# seconds have passed without another attempt. Other addresses and other usernames are not
+# affected, so a stranger cannot lock an editor out from elsewhere. `manage.py axes_reset_username
+# NAME` lifts a lock at once. A limit below 3 punishes typos; a window below a minute stops nothing.
+LOGIN_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=3, maximum=100)
+LOGIN_FAILURE_WINDOW = env_number("DJANGO_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=60, maximum=7 * 86_400)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked pair before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # every app server sees every failure
+AXES_FAILURE_LIMIT = "portal.login_lockout.failure_limit"  # read from the two settings above
+AXES_COOLOFF_TIME = "portal.login_lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "portal.login_lockout.username"
+AXES_LOCKOUT_CALLABLE = "portal.login_lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_CACHE = "security"
+AXES_VERBOSE = False  # no start-up banner in every command's output; lock-outs are logged (WARNING)
+# The client address is REMOTE_ADDR (behind a proxy, the proxy must pass the client's; README).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

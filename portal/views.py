@@ -2,6 +2,8 @@
 
 import logging
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -27,15 +29,38 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+def _cache_answers(alias):
+    """True when the cache `alias` can store and return a value (Redis: answers a PING)."""
+    backend = caches[alias]
+    if hasattr(backend, "ping"):
+        backend.ping()
+        return True
+    backend.set("healthz", "ok", 10)
+    return backend.get("healthz") == "ok"
+
+
 @never_cache
 @require_safe
 def healthz(request):
-    """200 "ok" when the database answers a trivial query, else 503. Never cached."""
+    """200 "ok" when every service a page needs answers (the database, each cache), else 503
+    naming the first that did not. Never cached."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         logger.exception("health check: the database did not answer")
-        return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
+        return _unavailable("database unavailable")
+    for alias in settings.CACHES:
+        try:
+            answered = _cache_answers(alias)
+        except Exception as error:  # noqa: BLE001 - any client error means "down"; logged
+            logger.warning("health check: cache %r did not answer: %s", alias, error)
+            answered = False
+        if not answered:
+            return _unavailable(f"cache {alias!r} unavailable")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def _unavailable(what):
+    return HttpResponse(what, status=503, content_type="text/plain; charset=utf-8")

@@ -88,6 +88,47 @@ def test_a_bad_setting_stops_the_process_with_one_line(read_settings, name, valu
     assert stopped.value.code.startswith(message)
 
 
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("DJANGO_LOGIN_FAILURE_WINDOW", "-1"),  # once turned the throttle off
+        ("DJANGO_LOGIN_FAILURE_LIMIT", "0"),  # once locked everyone out
+        ("DJANGO_CONTENT_VERSION_TTL", "nan"),
+        ("DJANGO_CONTENT_VERSION_TTL", "inf"),
+        ("DJANGO_PAGE_CACHE_SECONDS", "-1"),
+        ("DJANGO_FACET_CACHE_SECONDS", "-5"),
+        ("DJANGO_CONN_MAX_AGE", "-1"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "-1"),
+        ("DJANGO_CACHE_MAX_BYTES", "0"),
+    ],
+)
+def test_a_number_out_of_its_range_stops_the_process_with_one_line(name, value):
+    result = manage("check", env=clean_environ(DJANGO_DEBUG="1", **{name: value}))
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        line for line in result.stderr.strip().splitlines() if line.startswith(f"{name} must be ")
+    ]
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert f"not {value!r}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("foo://bar", "DATABASE_URL: unsupported scheme 'foo'"),
+        ("postgres://", "DATABASE_URL names no database"),
+        ("no-scheme-at-all", "DATABASE_URL: unsupported scheme ''"),
+    ],
+)
+def test_a_bad_database_url_stops_the_process_with_one_line(url, message):
+    result = manage("check", env=clean_environ(DJANGO_DEBUG="1", DATABASE_URL=url))
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(message)
+
+
 def test_every_variable_the_settings_read_is_in_env_example_and_the_readme():
     settings_text = (ROOT / "portal" / "settings.py").read_text()
     read = set(re.findall(r'env_\w+\("(\w+)"', settings_text))
@@ -107,8 +148,8 @@ def test_every_variable_the_settings_read_is_in_env_example_and_the_readme():
 @pytest.mark.parametrize(
     "url, backend",
     [
-        ("", "django.core.cache.backends.locmem.LocMemCache"),
-        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("", "portal.cache_backends.BoundedLocMemCache"),
+        ("redis://127.0.0.1:6379/1", "portal.cache_backends.ResilientRedisCache"),
     ],
 )
 def test_the_cache_url_picks_the_backend(read_settings, url, backend):
