@@ -404,7 +404,7 @@ def kill_test(database, urls, args):
     connection.close()
     fault_documents(work / "docs", toggled, args.kill_docs, seed=11)
 
-    env = common.environment(copy, DJANGO_PAGE_CACHE_SECONDS="0", PORTAL_FACET_CACHE_SECONDS="0")
+    env = common.environment(copy, DJANGO_PAGE_CACHE_SECONDS="0", DJANGO_FACET_CACHE_SECONDS="0")
     server = Server(env, args.port, log_path=work / "server.log")
     paths = [urls[name] for name in urls if name != "healthz"] + [f"/?q={word}" for word in SEARCH_WORDS]
     script = work / "mix.lua"

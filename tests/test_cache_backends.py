@@ -78,7 +78,7 @@ def redis_down(settings):
     cache_backends.ResilientRedisCache._down_until = 0.0
     settings.CACHES = {**settings.CACHES, "default": DOWN_REDIS}
     settings.PAGE_CACHE_SECONDS = 60
-    settings.PORTAL_FACET_CACHE_SECONDS = 60
+    settings.FACET_CACHE_SECONDS = 60
     yield
     cache_backends.ResilientRedisCache._down_until = 0.0
 
