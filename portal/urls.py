@@ -26,5 +26,6 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
+    path("", include("api.urls")),
     path("", include("articles.urls")),
 ]
