@@ -181,7 +181,7 @@ class Server:
     Output goes to `log_path` (read it back with log_text()) or, without one, to this terminal.
     Use it as a context manager, or call stop()."""
 
-    def __init__(self, env, port, workers=2, log_path=None, ready_seconds=60):
+    def __init__(self, env, port, workers=2, log_path=None, ready_seconds=60, extra_args=()):
         collect_static(env)
         self.port, self.log_path = port, log_path
         self.log = open(log_path, "w") if log_path else None
@@ -197,6 +197,7 @@ class Server:
                 "warning",
                 "--timeout",
                 "60",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,
