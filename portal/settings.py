@@ -193,6 +193,7 @@ PAGE_CACHE_VIEWS = {
     "articles:feeds_opml",
     "sitemap",
     "sitemap_section",
+    "sitemap_news",
     "api:articles",
     "api:article",
     "api:topics",

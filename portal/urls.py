@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import SITEMAPS, NewsSitemap
 from portal.login_throttle import admin_login
 
 from . import views
@@ -14,11 +14,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         cache_control(public=True, max_age=3600)(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-news.xml",
+        cache_control(public=True, max_age=3600)(sitemap_views.sitemap),
+        {"sitemaps": {"news": NewsSitemap}, "section": "news", "template_name": "sitemaps/news.xml"},
+        name="sitemap_news",
     ),
     path(
         "sitemap-<section>.xml",

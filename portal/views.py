@@ -1,9 +1,10 @@
-"""Site-wide machine-facing pages: robots.txt and the health check."""
+"""Site-wide machine-facing pages: robots.txt, /favicon.ico and the health check."""
 
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -30,3 +31,9 @@ def healthz(request):
         logger.exception("health check: the database did not answer")
         return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Clients that never read the page's icon links ask for /favicon.ico: send them to ours."""
+    return HttpResponsePermanentRedirect(static("icons/favicon.ico"))
