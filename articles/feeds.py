@@ -146,6 +146,10 @@ class ProviderArticlesFeed(LatestArticlesFeed):
         return _for_feed(Article.objects.published().from_providers([provider.domain]).newest_first())
 
 
+# A story feed (one entry per story) belongs here once stories exist: a Feed over the story
+# selector, its entries built like these, linked from the OPML list below.
+
+
 def _for_feed(articles):
     return articles.select_related("provider").prefetch_related("topics", "images")[:FEED_SIZE]
 
