@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres lint format bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
+.PHONY: help install install-dev migrate seed run test test-postgres test-api lint format bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,13 @@ test: install-dev lint ## Lint, check migrations, run the whole test suite
 
 test-postgres: install-dev ## Run the whole suite on PostgreSQL ($$DATABASE_URL, or a throwaway local server)
 	.ci/with-postgres sh -c '$(SUITE)'
+
+# The JSON API fuzzed from its own OpenAPI schema (Schemathesis) against gunicorn on a temporary
+# SQLite database with the seeds and a small corpus: no 5xx, every response as the schema says.
+API_EXAMPLES ?= 50
+
+test-api: install-dev ## Schemathesis against a live server: no 5xx, responses valid against /api/schema/
+	$(BIN)/python tests/live_api.py --max-examples $(API_EXAMPLES)
 
 # Browser tests (tests/e2e, marker `e2e`): Debian's Chromium driven by Playwright, axe-core and the
 # Nu Html Checker from npm. Test tools never download browsers here: the system packages are used.

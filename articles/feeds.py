@@ -1,14 +1,28 @@
-"""Atom feeds: the newest published articles, site-wide and per topic."""
+"""Atom feeds: the newest published articles, site-wide, per topic and per source; and an OPML list
+of them all for feed readers.
 
+Each entry carries the excerpt as its content, the first image as an enclosure, our page as its
+link and the original story as a `via` link, the source as author, and the story's own
+publication time as both `published` and `updated`: the import time or an editor's toggle never
+makes an old story look new to a feed reader.
+"""
+
+import mimetypes
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import escape
+from django.views.decorators.http import require_safe
 
-from .models import Article, Topic
+from .domains import normalize_domain
+from .models import Article, Provider, Topic
+from .selectors import provider_counts, topic_counts
+from .templatetags.safe_urls import http_url
 
 FEED_SIZE = 50
 # XML 1.0 refuses these; Django's feed writer raises on them, so they are dropped from seed text.
@@ -19,8 +33,27 @@ def xml_text(value):
     return XML_INVALID_RE.sub("", value or "")
 
 
+def image_type(url):
+    """The image's media type from its file name; JPEG when the name does not say."""
+    guessed, _ = mimetypes.guess_type(urlsplit(url).path)
+    return guessed if guessed and guessed.startswith("image/") else "image/jpeg"
+
+
+class PortalAtomFeed(Atom1Feed):
+    """Atom with each entry's text as `<content>` and a `via` link to the original story."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "text"})
+        if item.get("original_url"):
+            handler.addQuickElement(
+                "link", "", {"rel": "via", "href": item["original_url"], "type": "text/html"}
+            )
+
+
 class LatestArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PortalAtomFeed
 
     def title(self):
         return settings.PORTAL_NAME
@@ -36,13 +69,17 @@ class LatestArticlesFeed(Feed):
 
     def items(self):
         articles = Article.objects.published().newest_first()
-        return articles.select_related("provider").prefetch_related("topics")[:FEED_SIZE]
+        return _for_feed(articles)
 
     def item_title(self, item):
         return xml_text(item.title)
 
     def item_description(self, item):
-        return xml_text(item.excerpt)
+        # Atom's summary is typed HTML here: escaped, so markup in seed text shows as text.
+        return escape(xml_text(item.excerpt))
+
+    def item_extra_kwargs(self, item):
+        return {"content": xml_text(item.excerpt), "original_url": http_url(item.web_url)}
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -51,10 +88,20 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # The story's own time, not `updated_at` (the import's): a re-import or an editor's
+        # toggle must not bring an old story back to the top of a reader's feed.
+        return item.published_at
 
     def item_author_name(self, item):
-        return xml_text(item.provider.name)
+        return xml_text(item.provider.name or item.provider.domain)
+
+    def item_author_link(self, item):
+        return f"https://{item.provider.domain}/"
+
+    def item_enclosures(self, item):
+        image = item.first_image
+        url = http_url(image.url) if image else ""
+        return [Enclosure(url, "0", image_type(url))] if url else []
 
     def item_categories(self, item):
         return [xml_text(topic.name) for topic in item.topics.all()]
@@ -77,10 +124,48 @@ class TopicArticlesFeed(LatestArticlesFeed):
         return reverse("articles:topic_feed", kwargs={"slug": topic.slug})
 
     def items(self, topic):
-        return (
-            Article.objects.published()
-            .in_topics([topic], newest_few=True)
-            .newest_first()
-            .select_related("provider")
-            .prefetch_related("topics")[:FEED_SIZE]
-        )
+        return _for_feed(Article.objects.published().in_topics([topic], newest_few=True).newest_first())
+
+
+class ProviderArticlesFeed(LatestArticlesFeed):
+    def get_object(self, request, domain):
+        return get_object_or_404(Provider, domain=normalize_domain(domain.replace("\x00", "")))
+
+    def title(self, provider):
+        return xml_text(f"{provider.name or provider.domain} — {settings.PORTAL_NAME}")
+
+    def subtitle(self, provider):
+        return xml_text(f"The newest articles from {provider.name or provider.domain}")
+
+    def link(self, provider):
+        return provider.get_absolute_url()
+
+    def feed_url(self, provider):
+        return reverse("articles:provider_feed", kwargs={"domain": provider.domain})
+
+    def items(self, provider):
+        return _for_feed(Article.objects.published().from_providers([provider.domain]).newest_first())
+
+
+# A story feed (one entry per story) belongs here once stories exist: a Feed over the story
+# selector, its entries built like these, linked from the OPML list below.
+
+
+def _for_feed(articles):
+    return articles.select_related("provider").prefetch_related("topics", "images")[:FEED_SIZE]
+
+
+@require_safe
+def feeds_opml(request):
+    """Every feed: the site's, then one per topic and per source with published articles, by name."""
+    published = Article.objects.published()
+    topics = sorted(topic_counts(published, limit=None), key=lambda row: (row[1].casefold(), row[0]))
+    providers = sorted(
+        provider_counts(published, limit=None), key=lambda row: ((row[1] or row[0]).casefold(), row[0])
+    )
+    context = {
+        "portal_name": settings.PORTAL_NAME,
+        "topics": [{"name": xml_text(name), "slug": slug} for slug, name, _ in topics],
+        "providers": [{"name": xml_text(name or domain), "domain": domain} for domain, name, _ in providers],
+    }
+    return render(request, "feeds/feeds.opml", context, content_type="text/x-opml; charset=utf-8")

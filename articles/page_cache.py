@@ -66,6 +66,10 @@ _PARAMETERS = {
     "articles:topic": _LIST_PARAMETERS,
     "articles:provider": _LIST_PARAMETERS,
     "sitemap_section": frozenset({"p"}),
+    # The API refuses what it does not read (400, never stored); these are what it reads.
+    "api:articles": _LIST_PARAMETERS,
+    "api:topics": frozenset({"page"}),
+    "api:providers": frozenset({"page"}),
 }
 _VALID = {
     "sort": lambda value: value in SORTS or value == RELEVANCE,

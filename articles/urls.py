@@ -12,4 +12,6 @@ urlpatterns = [
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
     path("topics/<str:slug>/feed/", require_safe(feeds.TopicArticlesFeed()), name="topic_feed"),
     path("providers/<str:domain>/", views.provider_detail, name="provider"),
+    path("providers/<str:domain>/feed/", feeds.ProviderArticlesFeed(), name="provider_feed"),
+    path("feeds.opml", feeds.feeds_opml, name="feeds_opml"),
 ]

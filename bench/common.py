@@ -173,11 +173,16 @@ class Server(processes.LiveServer):
     Output goes to `log_path` (read it back with log_text()) or, without one, to this terminal.
     Use it as a context manager, or call stop()."""
 
-    def __init__(self, env, port, workers=2, log_path=None, ready_seconds=60):
+    def __init__(self, env, port, workers=2, log_path=None, ready_seconds=60, extra_args=()):
         collect_static(env)
         try:
             super().__init__(
-                env, port, workers, log_path, ready_seconds=ready_seconds, args=["--log-level", "warning"]
+                env,
+                port,
+                workers,
+                log_path,
+                ready_seconds=ready_seconds,
+                args=["--log-level", "warning", "--timeout", "60", *extra_args],
             )
         except RuntimeError as exc:
             raise SystemExit(str(exc)) from None

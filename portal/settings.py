@@ -111,11 +111,15 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    # django-ninja: the JSON API's schema and its Swagger UI static files (api/).
+    "ninja",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /api/ only: CORS, preflight answers, every error as problem+json (outside the ETag and cache).
+    "api.problems.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # ETag from the final body; answers 304 to a matching If-None-Match (pages and feeds).
@@ -234,8 +238,16 @@ PAGE_CACHE_VIEWS = {
     "articles:detail",
     "articles:feed",
     "articles:topic_feed",
+    "articles:provider_feed",
+    "articles:feeds_opml",
     "sitemap",
     "sitemap_section",
+    "sitemap_news",
+    "api:articles",
+    "api:article",
+    "api:topics",
+    "api:providers",
+    "api:openapi-json",
 }
 
 # Admin login throttle (django-axes, portal.login_lockout): the LIMIT-th failed login for one

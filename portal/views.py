@@ -1,12 +1,13 @@
-"""Site-wide pages: robots.txt, the health check and the server error page."""
+"""Site-wide pages: robots.txt, /favicon.ico, the health check and the server error page."""
 
 import logging
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -64,3 +65,9 @@ def healthz(request):
 
 def _unavailable(what):
     return HttpResponse(what, status=503, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Clients that never read the page's icon links ask for /favicon.ico: send them to ours."""
+    return HttpResponsePermanentRedirect(static("icons/favicon.ico"))

@@ -25,6 +25,7 @@ def test_sitemap_index_lists_the_sections(client, db):
         "http://testserver/sitemap-articles.xml",
         "http://testserver/sitemap-topics.xml",
         "http://testserver/sitemap-providers.xml",
+        "http://testserver/sitemap-news.xml",
     ]
 
 

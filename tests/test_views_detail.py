@@ -279,7 +279,10 @@ def test_json_ld_is_a_news_article_that_parses(client, seed_001):
     assert data["headline"] == seed_001.title
     assert data["datePublished"] == "2021-01-29T23:41:00+00:00"
     assert data["url"] == f"http://testserver{seed_001.get_absolute_url()}"
-    assert data["publisher"]["name"] == "News Medical"
+    assert data["author"] == [
+        {"@type": "Organization", "name": "News Medical", "url": "https://news-medical.net/"}
+    ]
+    assert data["publisher"]["name"] == "Cardio AI News"  # this portal publishes the page
     assert data["image"][0].startswith("https://")
     assert set(data["keywords"]) == {"AI", "Machine Learning"}
 
@@ -315,7 +318,7 @@ def test_hostile_strings_are_escaped_everywhere(client, db):
     assert html.count("<script") == 1
     data = json.loads(head.json_ld[0])
     assert data["headline"] == HOSTILE
-    assert data["publisher"]["name"] == HOSTILE
+    assert data["author"][0]["name"] == HOSTILE
     assert "\\u003C/script\\u003E" in head.json_ld[0]
 
 

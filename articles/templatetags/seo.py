@@ -5,10 +5,10 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from articles.structured_data import news_article
+from articles import structured_data
 
 register = template.Library()
 
@@ -31,4 +31,18 @@ def news_article_ld(context, article):
     request = context.get("request")
     if request is None:
         return ""
-    return json_ld(news_article(article, request, settings.PORTAL_NAME))
+    return json_ld(structured_data.news_article(article, request, settings.PORTAL_NAME))
+
+
+@register.simple_tag(takes_context=True)
+def list_page_ld(context, page, front=False):
+    """A list page's JSON-LD: an ItemList of the cards shown, after the WebSite on the front page."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    parts = []
+    if front:
+        parts.append(json_ld(structured_data.website(request, settings.PORTAL_NAME)))
+    if page is not None and len(page):
+        parts.append(json_ld(structured_data.item_list(request, page)))
+    return format_html_join("\n", "{}", ((part,) for part in parts))
