@@ -1,35 +1,20 @@
 """`manage.py import_articles` as a real process: exit codes, stderr lines, no tracebacks, no crash."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from .conftest import BAD, GOOD, ROOT
+from .conftest import BAD, GOOD
+from .processes import clean_environ
+from .processes import manage as run_manage
 
 
 @pytest.fixture(scope="module")
 def manage(tmp_path_factory):
     """Run manage.py against a migrated throwaway SQLite file; return (exit code, stdout, stderr)."""
     database = tmp_path_factory.mktemp("cli") / "db.sqlite3"
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE")
+    env = clean_environ(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}")
 
     def run(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *map(str, args)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = run_manage(*args, env=env, timeout=120)
         return result.returncode, result.stdout, result.stderr
 
     code, _, err = run("migrate", "--noinput", "-v0")
