@@ -1,7 +1,7 @@
 """schema.org data for an article page (JSON-LD NewsArticle), as a plain dict.
 
 Web layer: it takes the request to make absolute URLs. Escaping for the page is the
-`json_ld` filter's job (articles/templatetags/seo.py), never this module's.
+`json_ld` filter's job (the `seo` template tags), never this module's.
 """
 
 from .templatetags.safe_urls import http_url
