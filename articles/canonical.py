@@ -9,9 +9,10 @@
 - `story_title_key(title)`: a title compared without case, spacing, punctuation or a trailing
   " | Publisher" suffix.
 - `group_stories(items)`: items sharing a canonical URL or a title key are one story (chains merge).
-  `dedupe(items)` keeps the first item of each story; `related_stories(url, links)` dedupes an
-  article's related links and drops those back to its own page; `count_sources(url, pairs)` is
-  one more than that (the "N sources" on a card, stored as `Article.source_count`).
+  `related_stories(url, links)` keeps the first link of each story among an article's related
+  links and drops those back to its own page; `count_sources(url, pairs)` is one more than that
+  (the "N sources" on a card, stored as `Article.source_count`).
+- `normalize_domain(domain)`: a provider's identity.
 """
 
 import re
@@ -173,11 +174,6 @@ def group_stories(items, url=WEB_URL, title=TITLE):
     for index, item in enumerate(items):
         groups.setdefault(root(index), []).append(item)
     return [groups[key] for key in sorted(groups)]
-
-
-def dedupe(items, url=WEB_URL, title=TITLE):
-    """The first item of each story (see `group_stories`), in order of first appearance."""
-    return [group[0] for group in group_stories(items, url=url, title=title)]
 
 
 def related_stories(article_url, related, url=WEB_URL, title=TITLE):

@@ -98,7 +98,9 @@ class ListQuery:
     @cached_property
     def params(self):
         """The query as a QueryDict, the base of every link on the page (`{% querystring %}`): the
-        cleaned values only, the page left out (each link sets or drops it)."""
+        cleaned values only, the page left out (each link sets or drops it). Every facet is a key,
+        even when empty: `{% querystring %}` answers "" for an empty base, and href="" would be
+        the current address, page number and all."""
         params = QueryDict(mutable=True)
         for facet in FACETS:
             params.setlist(facet, self.selected(facet))

@@ -2,7 +2,7 @@
 page; a WebSite with its SearchAction and an ItemList of the cards shown for the list pages.
 
 Web layer: it takes the request to make absolute URLs. Escaping for the page is the
-`json_ld` filter's job (articles/templatetags/seo.py), never this module's.
+`json_ld` filter's job (the `seo` template tags), never this module's.
 """
 
 from django.templatetags.static import static

@@ -13,7 +13,7 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client speaks plain HTTP; tests that need HTTPS behaviour ask for `secure=True`.
 SECURE_SSL_REDIRECT = False
-# Pages are not served from the cache unless a test turns it on (tests/test_cache.py), so tests
+# Pages are not served from the cache unless a test turns it on (the page cache's own tests), so tests
 # that change rows directly see their change; the content version is read on every use.
 PAGE_CACHE_SECONDS = 0
 CONTENT_VERSION_TTL = 0

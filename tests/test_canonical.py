@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.canonical import canonical_url, clean_url, count_sources, dedupe, group_stories, story_title_key
+from articles.canonical import canonical_url, clean_url, count_sources, group_stories, story_title_key
 from articles.importing.documents import parse_document
 
 from .conftest import SEEDS
@@ -60,16 +60,21 @@ def test_title_key_ignores_publisher_suffix_case_space_and_punctuation():
     assert story_title_key("") == ""
 
 
+def firsts(items):
+    """The first item of each story, in order of first appearance."""
+    return [group[0] for group in group_stories(items)]
+
+
 def test_seed_001_related_links_are_one_story_and_two_sources():
     record = parse_document((SEEDS / "001_eaa275ea85e408ae.txt").read_bytes())
     assert len(record.related_links) == 3
-    assert len(dedupe(record.related_links)) == 1
-    assert dedupe(record.related_links)[0] is record.related_links[0]
+    assert len(firsts(record.related_links)) == 1
+    assert firsts(record.related_links)[0] is record.related_links[0]
     pairs = [(link.web_url, link.title) for link in record.related_links]
     assert count_sources(record.web_url, pairs) == 2
 
 
-def test_dedupe_keeps_first_of_each_story_in_order_and_merges_chains():
+def test_stories_keep_their_first_item_in_order_and_chains_merge():
     items = [
         {"web_url": "https://a.com/1", "title": "First story about hearts"},
         {"web_url": "https://b.com/2", "title": "Second story about lungs"},
@@ -79,9 +84,9 @@ def test_dedupe_keeps_first_of_each_story_in_order_and_merges_chains():
     ]
     groups = group_stories(items)
     assert [len(group) for group in groups] == [3, 1]
-    assert dedupe(items) == [items[0], items[2]]
+    assert firsts(items) == [items[0], items[2]]
 
 
 def test_empty_titles_do_not_make_stories_equal():
     items = [{"web_url": "https://a.com/1", "title": ""}, {"web_url": "https://b.com/2", "title": ""}]
-    assert len(dedupe(items)) == 2
+    assert len(firsts(items)) == 2

@@ -6,6 +6,7 @@ about the whole process (refusing to start, `check --deploy`) run `manage.py` in
 import os
 import re
 import runpy
+import subprocess
 
 import pytest
 
@@ -158,3 +159,21 @@ def test_the_cache_url_picks_the_backend(read_settings, url, backend):
     assert cache["BACKEND"] == backend
     if url:
         assert cache["LOCATION"] == url
+
+
+def test_every_manage_py_command_the_readme_shows_says_how_it_starts():
+    """Each shell block of the README that runs manage.py sets debug for development, or loads
+    the production environment: as written, the command starts."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    shown = [block for block in blocks if "manage.py" in block]
+    assert shown
+    for block in shown:
+        assert "DJANGO_DEBUG=1 " in block or ". ./.env" in block, block
+
+
+def test_make_help_shows_the_port_it_would_serve_on():
+    result = subprocess.run(["make", "-s", "help", "PORT=8123"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "http://127.0.0.1:8123/" in result.stdout
+    assert "$(" not in result.stdout

@@ -1,4 +1,4 @@
-"""Template helpers that guard output: `http_url`, `clean_http_url` and `json_ld`."""
+"""Template helpers that guard output: `http_url` and `json_ld`."""
 
 import json
 import re
@@ -6,7 +6,7 @@ import re
 import pytest
 from django.template import Context, Template
 
-from articles.templatetags.safe_urls import clean_http_url, http_url
+from articles.templatetags.safe_urls import http_url
 from articles.templatetags.seo import json_ld
 
 
@@ -40,11 +40,6 @@ def test_http_url_keeps_http_and_https(url):
 )
 def test_http_url_refuses_everything_else(url):
     assert http_url(url) == ""
-
-
-def test_clean_http_url_drops_tracking_and_refuses_bad_schemes():
-    assert clean_http_url("https://a.example/x?utm_source=t&id=3#frag") == "https://a.example/x?id=3"
-    assert clean_http_url("javascript:alert(1)//?utm_source=x") == ""
 
 
 def test_http_url_output_is_still_autoescaped():

@@ -181,6 +181,12 @@ def test_bad_page_numbers_answer_a_clear_404(client, many, number):
     assert "page" not in params(first)
 
 
+def test_the_way_back_from_a_bad_page_number_drops_it(client, many):
+    response = client.get("/?page=abc")
+    assert response.status_code == 404
+    assert '<a href="?">Go to the first page</a>' in response.content.decode()
+
+
 def test_empty_list_page_one_is_fine(client, db):
     response = client.get("/?page=1")
     assert response.status_code == 200

@@ -1,12 +1,12 @@
 """The editorial admin: editors decide what is public; imported content stays as the documents say.
 
-Editors (the "Editors" group, see migration 0004) view everything and hold `publish_article`;
+Editors (the "Editors" group, made by a migration) view everything and hold `publish_article`;
 they change nothing else. Imported content is read-only for superusers too (`ImportedContent`):
 superusers may also delete articles. Every publish/unpublish goes through `articles.services.set_published`,
 which records an `EditorialAction` and an admin `LogEntry`. State changes are POST-only.
 
 Built for 100,000 articles: the changelist's filters, date hierarchy, row query and count are in
-`changelist.py`.
+`articles.admin.changelist`.
 """
 
 from django.conf import settings

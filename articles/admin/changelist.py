@@ -1,6 +1,6 @@
 """What keeps the article changelist fast at 100,000 articles: bounded filters, a date hierarchy
 found by index probes, deferred text columns with topics in one prefetch, and a capped count.
-The editorial rules (who may do what) are in articles/admin/__init__.py.
+The editorial rules (who may do what) are in `articles.admin`.
 """
 
 from datetime import date, datetime, timedelta

@@ -2,7 +2,7 @@
 
 from django import template
 
-from articles.canonical import clean_url, is_http_url
+from articles.canonical import is_http_url
 
 register = template.Library()
 
@@ -12,12 +12,6 @@ def http_url(value):
     """The URL when it is http(s), else "". Autoescaping still applies to what comes out."""
     value = str(value or "")
     return value if is_http_url(value) else ""
-
-
-@register.filter
-def clean_http_url(value):
-    """`http_url` without tracking parameters (utm_*, fbclid...) or fragment."""
-    return http_url(clean_url(http_url(value)))
 
 
 @register.simple_tag(takes_context=True)
