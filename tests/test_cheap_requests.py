@@ -76,7 +76,7 @@ def test_a_long_sort_value_is_not_echoed_into_the_page(client, seeded):
 def test_sitemap_pages_are_small_and_listed_in_the_index(client, db, run_import, tmp_path):
     from articles.sitemaps import ArticleSitemap
 
-    assert ArticleSitemap.limit <= 1000
+    assert ArticleSitemap.limit <= 500
     run_import(SEEDS)
     ArticleSitemap.limit = 1  # two published seeds: two pages
     try:
@@ -84,7 +84,7 @@ def test_sitemap_pages_are_small_and_listed_in_the_index(client, db, run_import,
         first = client.get("/sitemap-articles.xml").content.decode()
         second = client.get("/sitemap-articles.xml?p=2").content.decode()
     finally:
-        ArticleSitemap.limit = 1000
+        ArticleSitemap.limit = 500
     assert "sitemap-articles.xml?p=2" in index
     assert first.count("<url>") == second.count("<url>") == 1
     assert first != second
