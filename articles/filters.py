@@ -32,7 +32,7 @@ class MultipleValueField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def __init__(self, *, normalize=str.strip, max_values=30, max_length=253, **kwargs):
+    def __init__(self, *, normalize=str.strip, max_values=10, max_length=253, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.normalize, self.max_values, self.max_length = normalize, max_values, max_length
