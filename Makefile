@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres test-api lint format bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
+.PHONY: help install install-dev migrate seed run test test-postgres test-api bench-expensive lint format bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(PORT)/$(PORT)/g' | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-admin: install-dev ## Admin changelist timings, queries, editor writes (CO
 
 bench-load: install-dev ## wrk load test (req/s, p50/p99) and fault test; needs wrk (COUNT=...)
 	$(BIN)/python bench/load.py $(BENCH_COUNT)
+
+bench-expensive: install-dev ## CPU ms of the costliest requests one can craft, caches off (COUNT=...)
+	$(BIN)/python bench/expensive.py $(BENCH_COUNT)
 
 lint: install-dev ## Lint and check formatting: ruff (Python), djhtml (templates)
 	$(BIN)/ruff check .

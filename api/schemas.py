@@ -6,10 +6,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from articles.filters import MAX_YEAR, MIN_YEAR, RELEVANCE, SORTS
+from articles.filters import MAX_VALUES, MAX_YEAR, MIN_YEAR, RELEVANCE, SORTS
 from articles.search import MAX_QUERY_CHARS
-
-MAX_VALUES = 30  # values per facet in one query, as the pages keep at most
 
 Sort = Literal[(RELEVANCE, *SORTS)]
 TopicSlug = Annotated[str, StringConstraints(max_length=120)]

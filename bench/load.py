@@ -462,7 +462,9 @@ def kill_test(database, urls, args):
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.fault_max
     )
     phase["name"] = "after the second import"
-    time.sleep(5)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and searches.get(phase["name"], [0])[0] < 2 * len(SEARCH_WORDS):
+        time.sleep(0.2)  # every word searched at least twice once the import is complete
     stop.set()
     searcher.join(timeout=60)
     wrk.send_signal(signal.SIGINT)

@@ -28,7 +28,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         require_safe(cache_control(public=True, max_age=3600)(sitemap_views.sitemap)),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap_section",
     ),
     path("", include("api.urls")),
