@@ -22,6 +22,7 @@ from .models import Article, ArticleImage, Provider, Topic
 
 FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
+SUGGEST_BELOW = 3  # results under which a search offers "did you mean"
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
 
 
@@ -69,6 +70,8 @@ class Listing:
     topic: Topic | None = None
     provider: Provider | None = None
     unknown: list = field(default_factory=list)  # (facet, value) pairs that name nothing
+    terms: object = None  # the parsed query (articles.search.Query), for highlighting
+    suggestion: str = ""  # "did you mean": the query with unknown words replaced
 
     @property
     def filtered(self):
@@ -124,7 +127,7 @@ def article_listing(data, *, topic=None, provider=None):
         for name, values in counts.items()
     ]
     chips = _chips(filterset, facets)
-    return Listing(
+    listing = Listing(
         filterset=filterset,
         articles=articles,
         facets=facets,
@@ -134,7 +137,11 @@ def article_listing(data, *, topic=None, provider=None):
         sort_choices=filterset.sort_choices(),
         topic=topic,
         provider=provider,
+        terms=filterset.terms,
     )
+    if listing.terms and listing.total < SUGGEST_BELOW:
+        listing.suggestion = search.suggestion(listing.terms)
+    return listing
 
 
 def unknown_values(listing):
