@@ -1,8 +1,8 @@
 """The text index behind search: its tables, how it stays in step with the articles, its repair.
 
 - SQLite: an FTS5 table `articles_article_fts` (external content over `articles_article`: columns
-  `title` and `search_text`, Porter stemming over unicode61, diacritics folded; bm25 weighs the
-  title ten times the rest), kept in step by triggers on every write, and `fts5vocab` over it for
+  `title` and `search_text`, Porter stemming over unicode61, diacritics folded; the title column
+  lets a query ask for title matches), kept in step by triggers on every write, and `fts5vocab` over it for
   "did you mean". The triggers are never dropped, not even for a large import: each committed
   batch carries its index rows, so a process killed at any moment leaves an index equal to the
   articles. Migrations that rebuild `articles_article` drop its triggers, so `ensure_sqlite_index`

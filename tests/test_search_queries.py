@@ -78,6 +78,17 @@ def test_title_matches_rank_first_then_newer(corpus):
     assert [article.published_at.year for article in twins] == [2019, 2018]
 
 
+def test_more_of_the_query_in_the_title_ranks_higher_and_quality_breaks_a_day(db):
+    import datetime as dt
+
+    day = dt.datetime(2022, 3, 1, 9, tzinfo=dt.UTC)
+    make.article("Okapi news", excerpt="zebra", when=day + dt.timedelta(hours=3), quality=10)
+    make.article("Okapi and zebra", excerpt="", when=day - dt.timedelta(days=300))
+    make.article("More okapi news", excerpt="zebra", when=day + dt.timedelta(hours=1), quality=90)
+    ranked = titles(search.ranked(Article.objects.published(), search.parse("okapi zebra")))
+    assert ranked == ["Okapi and zebra", "More okapi news", "Okapi news"]
+
+
 def test_sort_overrides_relevance(corpus):
     assert titles(article_listing({"q": "ecg"}).articles) == [ECG, WEARABLE]
     assert titles(article_listing({"q": "ecg", "sort": "newest"}).articles) == [WEARABLE, ECG]
