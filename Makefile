@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres test-api bench-expensive lint format bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
+.PHONY: help install install-dev migrate seed run test test-postgres test-api bench-expensive lint format bench bench-import bench-pages bench-search bench-admin bench-load e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(PORT)/$(PORT)/g' | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bench-import: install-dev ## Import rate: documents/s, wall, CPU, peak memory (f
 bench-pages: install-dev ## Reader, article, feed and sitemap page latency under gunicorn (COUNT=...)
 	$(BIN)/python bench/pages.py $(BENCH_COUNT)
 	$(BIN)/python bench/detail_pages.py --count $(or $(COUNT),100000)
+
+bench-search: install-dev ## Cold search pages on SQLite and PostgreSQL, one word and word + topic (COUNT=...)
+	$(BIN)/python bench/search_pages.py $(BENCH_COUNT)
 
 bench-admin: install-dev ## Admin changelist timings, queries, editor writes (COUNT=..., default 10000)
 	$(BIN)/python bench/admin_changelist.py $(BENCH_COUNT)

@@ -1,113 +1,463 @@
-"""Full-text search over `Article.search_text` (title, excerpt, provider, topics).
+"""Full-text search: what a reader's query means, and how each database answers it.
 
-One entry point per concern, each choosing the database's own text index:
+A query is parsed once (`parse`) into an engine-neutral tree, a `Query`: groups of clauses that
+must all match (a group matches when any of its clauses does: `OR`), and clauses that must not
+(`-word`). A clause is one word or a phrase (`"exact phrase"`); the last word of a query also
+matches as a prefix. Only runs of letters and digits survive the parsing, so the tree compiles to
+each engine's syntax (`to_fts5`, `to_tsquery`) without any user text reaching it: any input is a
+valid query, never an error.
 
-- SQLite: the FTS5 table of articles.search_index, ranked by bm25.
-- PostgreSQL: the GIN index on `to_tsvector('english', search_text)`, ranked by `ts_rank`.
+- SQLite: the FTS5 table of articles.search_index (Porter stemming over unicode61).
+- PostgreSQL: the stored, GIN-indexed `search_vector` column (English stemming; the title's
+  words weighted 'A', which a title-only query asks for).
+
+Ranking is the same on both: more of the query matched in the title first, then the newer day,
+within a day the better quality, then the newer article. It costs one index lookup per query
+group, not a scoring function per matching row (bm25 or ts_rank over the tens of thousands of
+matches of a common word made a search slow).
 - Anything else: every word must appear (case-insensitive substring), no ranking.
 
-User input never reaches a query language: it is split into words, and each word is quoted.
+Highlighting (`highlight`, `snippet`) and "did you mean" (`suggestion`) stem words the way the
+database in use does, so what is marked is what matched.
 """
 
+import functools
 import re
+from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import BigIntegerField, Func, Q
+from django.db.models import BigIntegerField, BooleanField, CharField, Expression, F, Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
+from django.utils.html import escape, format_html, format_html_join
 
 from .models import Unindexed
-from .search_index import FTS_TABLE
+from .search_index import FTS_TABLE, vocabulary
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-WORD_RE = re.compile(r"\w+")
+MIN_PREFIX = 3  # shorter last words match whole words only: a one-letter prefix matches everything
+WORD_RE = re.compile(r"[^\W_]+")  # letters and digits: what both engines' tokenizers keep
+# A quoted phrase (maybe negated, maybe unterminated), or a run of anything else but spaces.
+CHUNK_RE = re.compile(r'(-?)"([^"]*)"?|([^\s"]+)')
+SNIPPET_WORDS = 36
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One word, or a phrase of words in this order; `prefix`: the (single) word may go on."""
+
+    words: tuple
+    prefix: bool = False
+
+    def __str__(self):
+        text = " ".join(self.words)
+        return f'"{text}"' if len(self.words) > 1 else text
+
+
+@dataclass(frozen=True)
+class Query:
+    """Every group must match (a group: any of its clauses), no excluded clause may."""
+
+    groups: tuple = ()  # of tuples of Clause
+    excluded: tuple = ()  # of Clause
+
+    def __bool__(self):
+        return bool(self.groups or self.excluded)
+
+    def __iter__(self):
+        """The query's parts as plain strings (a cache key, the facet counts' among them)."""
+        for group in self.groups:
+            yield " OR ".join(str(clause) + ("*" if clause.prefix else "") for clause in group)
+        for clause in self.excluded:
+            yield f"-{clause}"
+
+    def __len__(self):
+        return len(self.groups) + len(self.excluded)
+
+    @property
+    def positive(self):
+        return [clause for group in self.groups for clause in group]
+
+    def text(self):
+        """The query as a reader would type it (parses back to itself)."""
+        parts = [" OR ".join(str(clause) for clause in group) for group in self.groups]
+        return " ".join(parts + [f"-{clause}" for clause in self.excluded])
+
+
+def parse(text):
+    """The `Query` meant by `text`: words (stemmed by the engine), `"phrases"`, `OR` between two
+    clauses, `-word` or `-"phrase"` to exclude; the last word also as a prefix. Everything else
+    (any other punctuation, operators of the engines' own syntax) only separates words. At most
+    MAX_TERMS words, from the first MAX_QUERY_CHARS characters."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    chunks = list(CHUNK_RE.finditer(text))
+    groups, excluded = [], []
+    budget, join_next = MAX_TERMS, False
+    for index, chunk in enumerate(chunks):
+        negated_quote, quoted, bare = chunk.groups()
+        if bare == "OR":
+            join_next = bool(groups)
+            continue
+        if quoted is not None:
+            negated, phrase, source = bool(negated_quote), True, quoted
+        else:
+            negated = bare.startswith("-") and len(bare) > 1
+            phrase, source = False, bare[1:] if negated else bare
+        words = tuple(WORD_RE.findall(source.casefold()))[:budget]
+        if not words:
+            continue
+        budget -= len(words)
+        last = index == len(chunks) - 1
+        prefix = last and not phrase and not negated and len(words) == 1 and len(words[0]) >= MIN_PREFIX
+        clause = Clause(words, prefix)
+        if negated:
+            if clause not in excluded:
+                excluded.append(clause)
+        elif join_next:
+            if clause not in groups[-1]:
+                groups[-1] = (*groups[-1], clause)
+        else:
+            same = [i for i, group in enumerate(groups) if len(group) == 1 and group[0].words == words]
+            if not same:
+                groups.append((clause,))
+            elif prefix:
+                groups[same[0]] = (clause,)  # "heart HEART": once, as the prefix it ends with
+        join_next = False
+        if budget <= 0:
+            break
+    return Query(tuple(groups), tuple(excluded))
 
 
 def search_terms(text):
-    """The words of a query: at most MAX_TERMS, from its first MAX_QUERY_CHARS characters."""
-    words = WORD_RE.findall((text or "")[:MAX_QUERY_CHARS])
-    terms, seen = [], set()
-    for word in words:
-        key = word.casefold()
-        if key not in seen:
-            seen.add(key)
-            terms.append(word)
-    return terms[:MAX_TERMS]
+    """The parsed query of a reader's text (see `parse`)."""
+    return parse(text)
 
 
-def fts5_query(terms):
-    """An FTS5 MATCH expression: every term as a quoted string, all required."""
-    return " ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+def _as_query(terms):
+    """`terms` as a Query: a Query, or (for callers holding plain words) a list of words, all required."""
+    if isinstance(terms, Query):
+        return terms
+    return parse(" ".join(f'"{term}"' for term in terms))
+
+
+# --- compiling the tree --------------------------------------------------------------------------
+
+
+def to_fts5(query):
+    """The FTS5 MATCH expression of `query`'s clauses: every word quoted, so it is only ever a
+    string to FTS5 (`"near"`, `"and"`), never an operator. Needs at least one group."""
+
+    def clause(item):
+        return '"' + " ".join(item.words) + '"' + ("*" if item.prefix else "")
+
+    def group(items):
+        return clause(items[0]) if len(items) == 1 else "(" + " OR ".join(map(clause, items)) + ")"
+
+    expression = " AND ".join(group(items) for items in query.groups)
+    return expression + "".join(f" NOT {clause(item)}" for item in query.excluded)
+
+
+def to_tsquery(query, weights=""):
+    """The text for PostgreSQL's `to_tsquery('english', ...)`: every word a quoted lexeme (only
+    letters and digits are in it; quotes and backslashes would be dropped all the same), `<->`
+    inside phrases, `:*` on a prefix, `|`, `&` and `!` between them; `weights` ("A": the title's)
+    restricts every word to those parts. Needs at least one group."""
+
+    def lexeme(word, prefix=False):
+        label = ("*" if prefix else "") + weights
+        return "'" + word.replace("\\", "").replace("'", "") + "'" + (f":{label}" if label else "")
+
+    def clause(item):
+        text = " <-> ".join(lexeme(word, item.prefix) for word in item.words)
+        return f"({text})" if len(item.words) > 1 else text
+
+    def group(items):
+        return clause(items[0]) if len(items) == 1 else "(" + " | ".join(map(clause, items)) + ")"
+
+    expression = " & ".join(group(items) for items in query.groups)
+    return expression + "".join(f" & !{clause(item)}" for item in query.excluded)
+
+
+def _any_of(clauses):
+    """A Query matching articles with any of `clauses` (the excluded ones, when nothing is required)."""
+    return Query(groups=(tuple(clauses),))
+
+
+# --- the database's answer -------------------------------------------------------------------------
 
 
 def _vendor(queryset):
     return connections[queryset.db].vendor
 
 
+class _VectorMatches(Expression):
+    """PostgreSQL: `<article table>.search_vector @@ to_tsquery('english', %s)` on the query's own
+    article table, whatever alias it has (as a subquery of the facet counts, it is renamed)."""
+
+    output_field = BooleanField()
+    template = "{table}.search_vector @@ to_tsquery('english'::regconfig, %s)"
+
+    def __init__(self, tsquery):
+        super().__init__()
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return self.template.format(table=table), [self.tsquery]
+
+
+class _TitleHits(Expression):
+    """How many of the query's groups match in the article's title (0 to all of them): the
+    ranking's first key. One index lookup per group, listed once per query; no per-row scoring
+    function (bm25 or ts_rank over tens of thousands of matches of a common word is what made a
+    search slow)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, query):
+        super().__init__()
+        self.query = query
+
+    def as_sqlite(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        probe = f"(+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"
+        groups = [Query(groups=(group,)) for group in self.query.groups]
+        return "(" + " + ".join([probe] * len(groups)) + ")", ["{title} : " + to_fts5(g) for g in groups]
+
+    def as_postgresql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        probe = f"({table}.search_vector @@ to_tsquery('english'::regconfig, %s))::int"
+        groups = [Query(groups=(group,)) for group in self.query.groups]
+        return "(" + " + ".join([probe] * len(groups)) + ")", [to_tsquery(g, weights="A") for g in groups]
+
+
+class _Day(Func):
+    """The UTC day of a datetime, cheap on each engine (SQLite: the stored text's first ten
+    characters; Django's TruncDate calls a Python function per row there)."""
+
+    output_field = CharField()
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 10)", **extra_context)
+
+
 def matching(queryset, terms):
-    """Articles of `queryset` containing every term."""
-    if not terms:
+    """Articles of `queryset` matching `terms` (a Query, or a list of words all required)."""
+    query = _as_query(terms)
+    if not query:
         return queryset
     vendor = _vendor(queryset)
     if vendor == "sqlite":
+        if not query.groups:
+            return queryset.exclude(pk__in=_fts5_rowids(_any_of(query.excluded)))
         # The matches are listed once and each article is probed against the list (`Unindexed`):
         # counting a common word's matches then walks a small index instead of fetching every
         # matching row by id (facet counts for "heart disease" at 100k articles: ~3x cheaper).
-        matches = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts5_query(terms)])
-        return queryset.filter(In(Unindexed("pk", output_field=BigIntegerField()), matches))
+        return queryset.filter(In(Unindexed("pk", output_field=BigIntegerField()), _fts5_rowids(query)))
     if vendor == "postgresql":
-        return queryset.alias(search_vector=EnglishVector("search_text")).filter(
-            search_vector=_pg_query(terms)
-        )
+        if not query.groups:
+            return queryset.exclude(_VectorMatches(to_tsquery(_any_of(query.excluded))))
+        return queryset.filter(_VectorMatches(to_tsquery(query)))
+    return queryset.filter(_substrings(query))
+
+
+def _fts5_rowids(query):
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(query)])
+
+
+def _substrings(query):
+    """Without a text index: every group has a clause whose words all appear; no excluded one does."""
+
+    def clause(item):
+        condition = Q()
+        for word in item.words:
+            condition &= Q(search_text__icontains=word)
+        return condition
+
     condition = Q()
-    for term in terms:
-        condition &= Q(search_text__icontains=term)
-    return queryset.filter(condition)
+    for group in query.groups:
+        alternatives = Q()
+        for item in group:
+            alternatives |= clause(item)
+        condition &= alternatives
+    for item in query.excluded:
+        condition &= ~clause(item)
+    return condition
 
 
 def ranked(queryset, terms):
-    """Articles of `queryset` containing every term, best match first (then newest first; newest
-    first only where the database has no text index)."""
-    if not terms:
+    """Articles of `queryset` matching `terms`, best first: those matching more of the query in
+    their title, then the newer day, within a day the better quality, then the newer article
+    (newest first only where the database has no text index, or when nothing is required)."""
+    query = _as_query(terms)
+    if not query:
         return queryset
     vendor = _vendor(queryset)
-    if vendor == "sqlite":
-        # Join the FTS table itself: the match runs once and bm25 comes with it (a correlated
-        # subquery would run the match once per article). The ORM cannot join a table without a
-        # relation, hence `extra()`; the match expression goes in as a parameter.
-        return queryset.extra(
-            tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
-            params=[fts5_query(terms)],
-            select={"search_rank": f"{FTS_TABLE}.rank"},  # bm25: lower is better
-        ).order_by("search_rank", "-published_at", "-id")
-    if vendor == "postgresql":
-        from django.contrib.postgres.search import SearchRank
-
-        rank = SearchRank(EnglishVector("search_text"), _pg_query(terms))
-        return (
-            matching(queryset, terms)
-            .annotate(search_rank=rank)
-            .order_by("-search_rank", "-published_at", "-id")
+    if not query.groups or vendor not in ("sqlite", "postgresql"):
+        return matching(queryset, query).order_by("-published_at", "-id")
+    return (
+        matching(queryset, query)
+        .annotate(search_rank=_TitleHits(query))
+        .order_by(
+            "-search_rank",
+            _Day("published_at").desc(),
+            F("quality").desc(nulls_last=True),
+            "-published_at",
+            "-id",
         )
-    return matching(queryset, terms).order_by("-published_at", "-id")
+    )
 
 
-def _pg_query(terms):
-    from django.contrib.postgres.search import SearchQuery
-
-    # "plain" search: words AND-ed, punctuation ignored; never a syntax error.
-    return SearchQuery(" ".join(terms), config="english", search_type="plain")
+# --- highlighting ------------------------------------------------------------------------------
 
 
-class EnglishVector(Func):
-    """`to_tsvector('english', search_text)`: the very expression of the GIN index (articles.search_index)."""
+@functools.cache
+def _stemmer(vendor):
+    """The stemmer the database's index uses: Porter (SQLite FTS5), Snowball English (PostgreSQL)."""
+    import snowballstemmer
 
-    template = "to_tsvector('english'::regconfig, %(expressions)s)"
+    algorithm = {"sqlite": "porter", "postgresql": "english"}.get(vendor)
+    if algorithm is None:
+        return lambda word: word
+    stem = snowballstemmer.stemmer(algorithm).stemWord
+    return functools.lru_cache(maxsize=4096)(stem)
 
-    @property
-    def output_field(self):
-        from django.contrib.postgres.search import SearchVectorField
 
-        return SearchVectorField()
+def _default_vendor():
+    return connections["default"].vendor
+
+
+def _marker(query, vendor):
+    """A function telling whether a word of a document matched one of `query`'s required clauses."""
+    stem = _stemmer(vendor)
+    whole, prefixes = set(), []
+    for clause in query.positive:
+        for word in clause.words:
+            if clause.prefix:
+                prefixes.append((word, stem(word)))
+            else:
+                whole.add(stem(word))
+
+    def matches(word):
+        folded = word.casefold()
+        stemmed = stem(folded)
+        if stemmed in whole:
+            return True
+        return any(folded.startswith(raw) or stemmed.startswith(cut) for raw, cut in prefixes)
+
+    return matches
+
+
+def highlight(text, terms, vendor=None):
+    """`text` escaped, the words that match `terms` in `<mark>`."""
+    text = text or ""
+    query = _as_query(terms) if terms else Query()
+    if not query.groups:
+        return escape(text)
+    matches = _marker(query, vendor or _default_vendor())
+    parts, position = [], 0
+    for word in WORD_RE.finditer(text):
+        if matches(word.group()):
+            parts.append(escape(text[position : word.start()]))
+            parts.append(format_html("<mark>{}</mark>", word.group()))
+            position = word.end()
+    parts.append(escape(text[position:]))
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def snippet(text, terms, words=SNIPPET_WORDS, vendor=None):
+    """A short passage of `text` (about `words` words) around its first match, highlighted; the
+    start of the text when nothing in it matches."""
+    text = text or ""
+    spans = [match.span() for match in re.finditer(r"\S+", text)]
+    start = 0
+    query = _as_query(terms) if terms else Query()
+    if query.groups and len(spans) > words:
+        matches = _marker(query, vendor or _default_vendor())
+        for index, (begin, end) in enumerate(spans):
+            if any(matches(word) for word in WORD_RE.findall(text[begin:end])):
+                start = max(0, min(index - words // 4, len(spans) - words))
+                break
+    chosen = spans[start : start + words]
+    if not chosen:
+        return escape(text)
+    passage = text[chosen[0][0] : chosen[-1][1]]
+    before = "… " if start > 0 else ""
+    after = " …" if start + words < len(spans) else ""
+    return format_html("{}{}{}", before, highlight(passage, query, vendor), after)
+
+
+# --- did you mean ------------------------------------------------------------------------------
+
+
+def edit_distance(a, b, limit):
+    """Levenshtein distance between `a` and `b`, or `limit + 1` once it is sure to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _allowed_distance(word):
+    return 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+
+
+def suggestion(terms, using="default"):
+    """A query like `terms` with its unknown words replaced by the nearest words of the indexed
+    articles (edit distance over the index's vocabulary), as text; "" when there is none."""
+    query = _as_query(terms)
+    connection = connections[using]
+    vendor = connection.vendor
+    if not query.groups or vendor not in ("sqlite", "postgresql"):
+        return ""
+    stem = _stemmer(vendor)
+    words = vocabulary(connection)
+    replaced = {}
+    for clause in query.positive:
+        for word in clause.words:
+            if word in replaced or word.isdigit():
+                continue
+            stemmed = stem(word)
+            if len(stemmed) < 3 or words.knows(stemmed, prefix=clause.prefix):
+                continue
+            limit = _allowed_distance(stemmed)
+            scored = []
+            for candidate, documents in words.near(stemmed, limit):
+                distance = edit_distance(stemmed, candidate, limit)
+                if distance <= limit:
+                    scored.append((distance, -documents, candidate))
+            if not scored:
+                continue
+            surface = _surface_form(min(scored)[2], word, stem, using)
+            if surface and surface != word:
+                replaced[word] = surface
+    if not replaced:
+        return ""
+
+    def fix(clause):
+        return Clause(tuple(replaced.get(word, word) for word in clause.words), clause.prefix)
+
+    groups = tuple(tuple(fix(clause) for clause in group) for group in query.groups)
+    return Query(groups, query.excluded).text()
+
+
+def _surface_form(stemmed, typed, stem, using):
+    """The word of the indexed texts whose stem is `stemmed` that is closest to what was typed
+    (the vocabulary holds stems: "echocardiograph" stands for "echocardiographic" and more)."""
+    from .models import Article
+
+    probe = Query(groups=((Clause((stemmed,), prefix=True),),))
+    texts = matching(Article.objects.using(using).all(), probe).values_list("search_text", flat=True)[:20]
+    forms = {word for text in texts for word in WORD_RE.findall(text.casefold()) if stem(word) == stemmed}
+    if not forms:
+        return ""
+    return min(forms, key=lambda form: (edit_distance(form, typed, len(form) + len(typed)), form))

@@ -30,6 +30,7 @@ from .models import Article, ArticleImage, Provider, Topic
 PAGE_SIZE = 20
 FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
+SUGGEST_BELOW = 3  # results under which a search offers "did you mean"
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
 
 
@@ -82,6 +83,8 @@ class Listing:
       when nothing matches (the page explains them).
     - `sort`, `sort_choices`: the sort in effect and [(key, label)] of those to choose from.
     - `topic`, `provider`: the page's own topic or provider (topic and provider pages), else None.
+    - `suggestion`: "did you mean": the search with its unknown words replaced by the corpus's
+      nearest ones, when it found fewer than SUGGEST_BELOW articles; else "".
     """
 
     query: ListQuery
@@ -97,6 +100,7 @@ class Listing:
     sort_choices: list[tuple[str, str]]
     topic: Topic | None = None
     provider: Provider | None = None
+    suggestion: str = ""  # "did you mean": the query with unknown words replaced, when little matched
 
     @property
     def filtered(self):
@@ -173,6 +177,7 @@ def article_listing(query, *, topic=None, provider=None):
         sort_choices=query.sort_choices,
         topic=topic,
         provider=provider,
+        suggestion=search.suggestion(query.terms) if query.terms and total < SUGGEST_BELOW else "",
     )
 
 

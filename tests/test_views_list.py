@@ -31,9 +31,10 @@ def params(href):
 
 
 def card_titles(response):
+    page = response.content.decode()
     return [
-        unescape(t)
-        for t in re.findall(r'<h2 class="card__title"><a [^>]*>([^<]*)</a>', response.content.decode())
+        unescape(re.sub("</?mark>", "", t))  # a search marks the words it matched
+        for t in re.findall(r'<h2 class="card__title"><a [^>]*>((?:[^<]|</?mark>)*)</a>', page)
     ]
 
 

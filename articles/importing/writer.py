@@ -15,16 +15,13 @@ import operator
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles import search_index
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
-from articles.search_index import drop_write_triggers, ensure_sqlite_index
 
 from .fields import ARTICLE, ARTICLE_COLUMNS, IMAGE, IMAGE_COLUMNS, RELATED, RELATED_COLUMNS
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: KiB)
-# SQLite: from this many new files (and at least as many as the articles already stored), the
-# text index is rebuilt once at the end instead of row by row (see `deferred_search_index`).
-DEFER_INDEX_FROM = 5000
 
 # The article's columns written from a record; `published` is apart because editors may own it.
 CONTENT_FIELDS = [*ARTICLE_COLUMNS, "provider", "updated_at"]
@@ -68,32 +65,10 @@ def import_session():
 
 @contextlib.contextmanager
 def deferred_search_index(file_count):
-    """SQLite, imports of DEFER_INDEX_FROM new files or more (`file_count`: the files no article
-    was imported from yet; re-importing known files writes little): the FTS5 text index is brought
-    up to date once, at the end, instead of by triggers on every written row (they cost a third of
-    the writing process's time).
-
-    Only the insert and update triggers are dropped, in their own committed transaction (DDL is
-    transactional in SQLite); batches are still committed one by one, each file all-or-nothing.
-    Afterwards the triggers are re-created and the index rebuilt from the articles table
-    (`ensure_sqlite_index`), whatever happened. Meanwhile, searches from other connections do not
-    see the articles this import writes (or other edits to titles and excerpts) until it ends.
-    Should the process die first, the next large import or `migrate` repairs the index
-    (`ensure_sqlite_index` runs at the start of those). Yields whether the index is deferred."""
-    if connection.vendor != "sqlite" or file_count < DEFER_INDEX_FROM:
+    """The text index around an import (articles.search_index keeps it in step, whatever the
+    import's size; nothing is deferred any more). Yields False: the index is never behind."""
+    with search_index.kept_in_step_during_import(connection):
         yield False
-        return
-    ensure_sqlite_index(connection)  # repair after a large import that was killed mid-way
-    if file_count < Article.objects.count():
-        yield False
-        return
-    with transaction.atomic():
-        drop_write_triggers(connection)
-    try:
-        yield True
-    finally:
-        with transaction.atomic():
-            ensure_sqlite_index(connection)
 
 
 def write_batch(batch, dry_run=False):

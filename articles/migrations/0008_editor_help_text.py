@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_topic_members_index'),
+        ('articles', '0007_search_v2'),
     ]
 
     operations = [

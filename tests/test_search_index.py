@@ -1,0 +1,184 @@
+"""The search index never silently falls out of step with the articles: a killed import leaves it
+whole, `manage.py check` says when it is not, and an import, a server start or the repair command
+puts it back."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection
+
+from articles import search, search_index
+from articles.models import Article
+
+from .conftest import ROOT, SEEDS
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index and triggers")
+
+
+def found(word):
+    return {article.title for article in search.matching(Article.objects.all(), search.parse(f'"{word}"'))}
+
+
+def break_index_as_an_old_killed_import_did():
+    """What a large import of the previous version left when killed: no write triggers, and the
+    index emptied (its final rebuild never ran)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER articles_article_fts_ai")
+        cursor.execute("DROP TRIGGER articles_article_fts_au")
+        cursor.execute(EMPTY_THE_INDEX)
+
+
+EMPTY_THE_INDEX = f"INSERT INTO {search_index.FTS_TABLE}({search_index.FTS_TABLE}) VALUES ('delete-all')"
+LEARNING = 5  # the seeds that say "learning" (each has the topic Machine Learning)
+
+
+@sqlite_only
+def test_seeds_say_learning(seeded):
+    assert Article.objects.filter(search_text__icontains="learning").count() == LEARNING
+    assert len(found("learning")) == LEARNING
+
+
+@sqlite_only
+def test_check_reports_an_index_out_of_step_and_names_the_repair(seeded):
+    call_command("check", fail_level="WARNING", stdout=StringIO(), stderr=StringIO())  # in step
+    break_index_as_an_old_killed_import_did()
+    assert found("learning") == set()  # every search misses
+    err = StringIO()
+    call_command("check", stdout=StringIO(), stderr=err)  # reported, without stopping commands
+    with pytest.raises(SystemCheckError) as error:
+        call_command("check", fail_level="WARNING", stdout=StringIO(), stderr=StringIO())
+    message = str(error.value)
+    assert "articles.W001" in err.getvalue()
+    assert "articles.W001" in message
+    assert "holds 0 articles of 5" in message
+    assert "articles_article_fts_ai" in message
+    assert "manage.py rebuild_search_index" in message
+
+
+@sqlite_only
+def test_the_repair_command_rebuilds_the_index(seeded):
+    break_index_as_an_old_killed_import_did()
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out, stderr=StringIO())
+    assert "repaired" in out.getvalue()
+    assert search_index.index_problems(connection) == []
+    assert len(found("learning")) == LEARNING
+    call_command("check", fail_level="WARNING", stdout=StringIO(), stderr=StringIO())
+    # ...and the triggers are back: an edit reaches the index at once.
+    Article.objects.filter(pk=Article.objects.first().pk).update(title="Okapi")
+    assert found("okapi") == {"Okapi"}
+
+
+@sqlite_only
+def test_any_import_repairs_what_an_old_killed_import_left(seeded, run_import, tmp_path):
+    break_index_as_an_old_killed_import_did()
+    one = tmp_path / "one.txt"
+    one.write_text(next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = run_import(one)  # a single, unchanged file
+    assert code == 0, err
+    assert search_index.index_problems(connection) == []
+    assert len(found("learning")) == LEARNING
+
+
+@sqlite_only
+def test_a_server_start_repairs_the_index(seeded):
+    with connection.cursor() as cursor:
+        cursor.execute(EMPTY_THE_INDEX)
+    assert search_index.index_problems(connection) == ["the search index holds 0 articles of 5"]
+    search_index.repair_on_start(connection)
+    assert search_index.index_problems(connection) == []
+    assert len(found("learning")) == LEARNING
+
+
+def _index_against_a_plain_scan(database):
+    """(articles, indexed rows, [(word, index matches, plain-scan matches)]) of the SQLite file."""
+    with sqlite3.connect(database) as db:
+        articles = db.execute("SELECT COUNT(*) FROM articles_article").fetchone()[0]
+        indexed = db.execute(f"SELECT COUNT(*) FROM {search_index.FTS_TABLE}_docsize").fetchone()[0]
+        words = []
+        for word in ("cardiac", "arrhythmia", "calcium"):
+            matched = db.execute(
+                f"SELECT COUNT(*) FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} MATCH ?",
+                [f'"{word}"'],
+            ).fetchone()[0]
+            # Whole words of title or search text (the corpus has no inflections of these words).
+            scanned = db.execute(
+                "SELECT COUNT(*) FROM articles_article WHERE (' ' || lower(search_text) || ' ') GLOB ?",
+                [f"*[^a-z]{word}[^a-z]*"],
+            ).fetchone()[0]
+            words.append((word, matched, scanned))
+    return articles, indexed, words
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_mid_way_leaves_search_equal_to_a_plain_scan(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpus import generate
+
+    # 5,000 files (enough for the previous version to drop its triggers for the import): 500
+    # generated documents, each copied ten times under other URLs.
+    base = generate(tmp_path / "base", 500)
+    corpus = tmp_path / "corpus"
+    for copy in range(10):
+        folder = corpus / f"{copy:04d}"
+        folder.mkdir(parents=True)
+        for path in base.glob("*/*.txt"):
+            text = path.read_text(encoding="utf-8").replace("/article-", f"/copy{copy}-article-")
+            (folder / path.name).write_text(text, encoding="utf-8")
+    database = tmp_path / "portal.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"},
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+    }
+
+    def manage(*args, **kwargs):
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            **kwargs,
+        )
+
+    assert manage("migrate", "--noinput", "-v0").wait(timeout=300) == 0
+    importing = manage("import_articles", str(corpus), "-v0", start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while importing.poll() is None and time.monotonic() < deadline:
+            with sqlite3.connect(database, timeout=30) as db:
+                if db.execute("SELECT COUNT(*) FROM articles_article").fetchone()[0] >= 1000:
+                    break
+            time.sleep(0.05)
+        assert importing.poll() is None, "the import ended before it could be killed"
+        os.killpg(importing.pid, signal.SIGKILL)  # the command and its reading workers
+    finally:
+        importing.wait(timeout=60)
+    assert importing.returncode == -signal.SIGKILL
+
+    articles, indexed, words = _index_against_a_plain_scan(database)
+    assert 1000 <= articles < 5000
+    assert indexed == articles
+    assert all(matched == scanned for _, matched, scanned in words), words
+    assert any(matched for _, matched, _ in words)
+    check = manage("check", "--fail-level", "WARNING")
+    assert check.wait(timeout=120) == 0, check.stderr.read()
+
+    # The next import, of a few files, completes the articles and their index.
+    again = manage("import_articles", str(corpus / "0004"), "-v0")
+    assert again.wait(timeout=300) == 0, again.stderr.read()
+    articles_after, indexed_after, words = _index_against_a_plain_scan(database)
+    assert articles_after > articles
+    assert indexed_after == articles_after
+    assert all(matched == scanned for _, matched, scanned in words), words

@@ -1,0 +1,216 @@
+"""What a reader's query means, asked of whichever database the suite runs on (CI runs it on SQLite
+and on PostgreSQL): the same cases, the same answers."""
+
+import pytest
+
+from articles import search, search_index
+from articles.filters import parse_list_query
+from articles.models import Article
+from articles.selectors import article_listing as read_listing
+
+from . import factories as make
+
+
+def titles(queryset):
+    return [article.title for article in queryset]
+
+
+def found(q):
+    return set(titles(search.matching(Article.objects.published(), search.parse(q))))
+
+
+ECHO = "Echocardiographic AI predicts heart failure"
+SPECT = "Deep learning reads SPECT images"
+ECG = "Deep learning for ECG"
+WEARABLE = "Wearable sensors in cardiology"
+OTHER = "Hospital budgets grow"
+
+
+@pytest.fixture
+def corpus(db):
+    make.published(
+        ECHO,
+        excerpt="The model can predict outcomes from echocardiography videos.",
+        topics=["imaging"],
+        when=2023,
+    )
+    make.published(
+        SPECT, excerpt="A deep network trained on myocardial perfusion scans.", topics=["imaging"], when=2022
+    )
+    make.published(ECG, excerpt="Deep models predicted arrhythmia from electrocardiograms.", when=2021)
+    make.published(
+        WEARABLE,
+        excerpt="Smartwatches detect atrial fibrillation; ECG patches improved the prediction of strokes.",
+        when=2024,
+    )
+    make.published(OTHER, excerpt="Money for wards and staff.", when=2020)
+    search_index.refresh_vocabulary()  # what an import does (PostgreSQL's suggestions)
+
+
+def test_words_match_their_inflections(corpus):
+    assert found("predicted") == {ECHO, ECG, WEARABLE}  # predicts, predicted, prediction
+    assert found("image") == {ECHO, SPECT}  # images, and the topic Imaging
+
+
+def test_the_last_word_matches_as_a_prefix(corpus):
+    assert found("echocardio") == {ECHO}
+    assert found("wear") == {WEARABLE}
+    assert found("heart echocardio") == {ECHO}
+    assert found("echocardio heart") == set()  # only the last word
+    assert found("echocardio wear") == set()
+
+
+def test_phrases_or_and_exclusion(corpus):
+    assert found('"deep learning"') == {SPECT, ECG}
+    assert found('"learning deep"') == set()
+    assert found("spect OR ecg") == {SPECT, ECG, WEARABLE}
+    assert found("deep -SPECT") == {ECG}
+    assert found('deep -"spect images"') == {ECG}
+    assert found("-deep") == {ECHO, WEARABLE, OTHER}
+    assert found("heart-failure") == {ECHO}  # a hyphenated word is a phrase
+
+
+def test_title_matches_rank_first_then_newer(corpus):
+    ranked = titles(search.ranked(Article.objects.published(), search.parse("ecg")))
+    assert ranked == [ECG, WEARABLE]  # the title match, although the other is newer
+    make.published("Twin study", excerpt="Same text.", when=2018)
+    make.published("Twin study", excerpt="Same text.", when=2019)
+    twins = search.ranked(Article.objects.published(), search.parse("twin"))
+    assert [article.published_at.year for article in twins] == [2019, 2018]
+
+
+def test_more_of_the_query_in_the_title_ranks_higher_and_quality_breaks_a_day(db):
+    import datetime as dt
+
+    day = dt.datetime(2022, 3, 1, 9, tzinfo=dt.UTC)
+    make.published("Okapi news", excerpt="zebra", when=day + dt.timedelta(hours=3), quality=10)
+    make.published("Okapi and zebra", excerpt="", when=day - dt.timedelta(days=300))
+    make.published("More okapi news", excerpt="zebra", when=day + dt.timedelta(hours=1), quality=90)
+    ranked = titles(search.ranked(Article.objects.published(), search.parse("okapi zebra")))
+    assert ranked == ["Okapi and zebra", "More okapi news", "Okapi news"]
+
+
+def test_sort_overrides_relevance(corpus):
+    assert titles(article_listing({"q": "ecg"}).articles) == [ECG, WEARABLE]
+    assert titles(article_listing({"q": "ecg", "sort": "newest"}).articles) == [WEARABLE, ECG]
+
+
+def test_search_combines_with_facets_and_counts_stay_exact(corpus):
+    listing = article_listing({"q": "deep OR echocardio", "topic": ["imaging"]})
+    assert set(titles(listing.articles)) == {ECHO, SPECT}
+    topics = {
+        value.value: value.count
+        for facet in listing.facets
+        if facet.name == "topic"
+        for value in facet.values
+    }
+    assert topics == {"imaging": 2}
+    assert listing.total == 2
+
+
+def test_did_you_mean_from_the_corpus_vocabulary(corpus):
+    assert search.suggestion(search.parse("echocardiografic")) == "echocardiographic"
+    assert search.suggestion(search.parse("arrythmia deep")) == "arrhythmia deep"
+    assert search.suggestion(search.parse("deep learning")) == ""  # nothing to correct
+    listing = article_listing({"q": "echocardiografic"})
+    assert listing.total == 0
+    assert listing.suggestion == "echocardiographic"
+
+
+def test_the_results_page_links_the_suggestion(corpus, client):
+    page = client.get("/", {"q": "echocardiografic", "topic": "imaging"}).content.decode()
+    assert "Did you mean" in page
+    assert 'href="?q=echocardiographic&amp;topic=imaging"' in page or (
+        'href="?topic=imaging&amp;q=echocardiographic"' in page
+    )
+    assert "Did you mean" not in client.get("/", {"q": "deep"}).content.decode()
+
+
+def test_result_cards_mark_the_matching_words(corpus, client):
+    make.published("Predicting <script>alert(1)</script> risk", excerpt="x & y predicts <b>it</b>", when=2019)
+    page = client.get("/", {"q": "predicted"}).content.decode()
+    assert "<mark>predicts</mark> heart failure" in page
+    assert "can <mark>predict</mark> outcomes" in page
+    assert "<mark>Predicting</mark> &lt;script&gt;alert(1)&lt;/script&gt; risk" in page
+    assert "x &amp; y <mark>predicts</mark> &lt;b&gt;it&lt;/b&gt;" in page
+    assert "<script>alert(1)" not in page
+    plain = client.get("/").content.decode()
+    assert "<mark>" not in plain
+
+
+def test_a_long_excerpt_shows_a_snippet_around_the_match(db):
+    text = " ".join(f"filler{n}" for n in range(100)) + " the zebra appears here " + "tail " * 50
+    html = str(search.snippet(text, search.parse("zebra")))
+    assert "<mark>zebra</mark>" in html
+    assert html.startswith("… ") and html.endswith(" …")
+    assert len(html.split()) < search.SNIPPET_WORDS + 5
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        '""',
+        "*",
+        "NEAR(",
+        "NEAR(deep learning)",
+        "AND",
+        "deep AND",
+        "OR",
+        "OR deep OR",
+        "-",
+        "--",
+        "-deep -",
+        "'",
+        "deep's",
+        "\\",
+        "\\'",
+        "\x00",
+        "deep\x00learning",
+        "a" * 10_000,
+        "!@#$%^&*()_+={}[]|:;<>,.?/~`",
+        "col:deep",
+        "deep:*",
+        "deep & !learning | (x",
+        "{deep}",
+        "é日本🫀",
+        "'; DROP TABLE articles_article; --",
+    ],
+)
+def test_hostile_input_never_raises_and_never_reaches_the_engine(corpus, client, q):
+    query = search.parse(q)
+    for word in (word for clause in query.positive + list(query.excluded) for word in clause.words):
+        assert search.WORD_RE.fullmatch(word)
+    list(search.matching(Article.objects.published(), query))
+    list(search.ranked(Article.objects.published(), query))
+    search.suggestion(query)
+    assert client.get("/", {"q": q}).status_code == 200
+
+
+def test_operators_of_the_engines_are_plain_words(corpus):
+    make.published("Near and far", excerpt="Not an operator.", when=2019)
+    assert found("NEAR") == {"Near and far"}
+    assert found("near AND far") == {"Near and far"}
+
+
+def test_parsing():
+    query = search.parse('Deep "heart failure" spect OR ecg -mouse -"in vitro" echocardio')
+    assert list(query) == ["deep", '"heart failure"', "spect OR ecg", "echocardio*", "-mouse", '-"in vitro"']
+    assert query.text() == 'deep "heart failure" spect OR ecg echocardio -mouse -"in vitro"'
+    assert [[c.words for c in g] for g in search.parse(query.text()).groups] == [
+        [c.words for c in g] for g in query.groups
+    ]
+    assert not search.parse("*** ---")
+    assert list(search.parse("heart Heart HEART")) == ["heart*"]
+    assert list(search.parse("ab")) == ["ab"]  # too short to be a prefix
+    assert (
+        sum(len(c.words) for c in search.parse(" ".join(f"w{n}" for n in range(100))).positive)
+        == search.MAX_TERMS
+    )
+    assert search.to_fts5(search.parse('near "a b" OR c -d')) == '"near" AND ("a b" OR "c") NOT "d"'
+    assert search.to_tsquery(search.parse('near "a b" OR c -d')) == "'near' & (('a' <-> 'b') | 'c') & !'d'"
+    assert search.to_tsquery(search.parse("predic")) == "'predic':*"
+
+
+def article_listing(data):
+    return read_listing(parse_list_query(data))
