@@ -339,3 +339,10 @@ def test_a_large_import_rebuilds_the_search_index_once_at_the_end(monkeypatch):
     # ...and an edit afterwards still reaches the index row by row.
     Article.objects.filter(pk=every[0].pk).update(search_text="Okapi")
     assert list(search.matching(every, ["okapi"])) == [every[0]]
+
+
+def test_missing_path_exits_2_before_writing_anything(run_import, tmp_path):
+    code, out, err = run_import(MINIMAL, tmp_path / "missing")
+    assert code == 2
+    assert err.strip() == f"CommandError: {tmp_path / 'missing'}: no such file or folder"
+    assert Article.objects.count() == 0
