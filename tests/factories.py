@@ -4,6 +4,7 @@
     make.draft(title="Secret draft")
     make.decided(published=False)  # an editor's decision, which imports no longer override
     make.scheduled(publish_at=...)  # only once the model has `publish_at`
+    make.save(*[make.record(f"Story {n}") for n in range(60)])  # many at once, as one import batch
 
 A factory builds the `ArticleRecord` a document would give, derives its stored fields with the
 importer's own `prepare` (slug, URL key, source count, search text, rendered body) and writes it
@@ -42,18 +43,18 @@ def topic(name):
 
 
 def published(title=None, **fields):
-    """A published article (see `_article` for the fields a test may set)."""
-    return _article(title, published=True, **fields)
+    """A published article (see `record` for the fields a test may set)."""
+    return save(record(title, published=True, **fields))[0]
 
 
 def draft(title=None, **fields):
     """An article not published, on which no editor has decided yet."""
-    return _article(title, published=False, **fields)
+    return save(record(title, published=False, **fields))[0]
 
 
 def decided(title=None, published=True, **fields):
     """An article whose published state an editor decided: re-imports leave it alone."""
-    article = _article(title, published=published, **fields)
+    [article] = save(record(title, published=published, **fields))
     article.published_decided_at = timezone.now()
     Article.objects.filter(pk=article.pk).update(published_decided_at=article.published_decided_at)
     return article
@@ -64,16 +65,25 @@ def scheduled(title=None, *, publish_at, **fields):
     field, which is not there yet: until it is, this factory refuses to pretend."""
     if "publish_at" not in {field.name for field in Article._meta.get_fields()}:
         raise NotImplementedError("Article has no publish_at field yet")
-    article = _article(title, published=False, **fields)
+    [article] = save(record(title, published=False, **fields))
     Article.objects.filter(pk=article.pk).update(publish_at=publish_at)
     article.refresh_from_db()
     return article
 
 
-def _article(
+def save(*records):
+    """Write prepared records (see `record`) with the importer's writer, in one batch; return the
+    articles, in the same order."""
+    for _, _, error in write_batch(list(records)):
+        assert error is None, error
+    articles = Article.objects.in_bulk([item.web_url for item in records], field_name="web_url")
+    return [articles[item.web_url] for item in records]
+
+
+def record(
     title=None,
     *,
-    published,
+    published=True,
     domain="example.com",
     source=None,
     topics=(),
@@ -86,7 +96,7 @@ def _article(
     body="",
     **fields,
 ):
-    """Write one article through `prepare` and the importer's writer; return it from the database.
+    """The prepared `ArticleRecord` of one article, as the importer would write it (`save` writes it).
 
     `domain` or `source` (a Provider) names its provider; `topics` are topic names; `when` is a
     datetime or a year (default: one hour after the previous article, in 2021); `images` and
@@ -105,7 +115,7 @@ def _article(
         images = [f"https://images.example.com/{n}/{i}.jpg" for i in range(images)]
     if isinstance(related, int):
         related = [f"https://other{i}.example.org/story/{n}" for i in range(related)]
-    record = ArticleRecord(
+    document = ArticleRecord(
         **{
             name: ""
             for name in ("category", "original_url", "amp_web_url", "cdn_amp_web_url", "type", "secured")
@@ -138,6 +148,4 @@ def _article(
         body=body,
         warnings=[],
     )._replace(**fields)
-    [(_, status, error)] = write_batch([prepare(record, source_path=f"factory/{n}.txt")])
-    assert error is None, error
-    return Article.objects.get(web_url=web_url)
+    return prepare(document, source_path=f"factory/{n}.txt")

@@ -39,12 +39,6 @@ def test_rejection_exits_1_with_one_line_per_file_and_no_traceback(manage, tmp_p
     ]
 
 
-def test_missing_path_exits_2(manage, tmp_path):
-    code, out, err = manage("import_articles", tmp_path / "missing")
-    assert code == 2
-    assert err.strip() == f"CommandError: {tmp_path / 'missing'}: no such file or folder"
-
-
 def test_no_path_at_all_exits_2(manage):
     code, _, err = manage("import_articles")
     assert code == 2

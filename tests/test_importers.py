@@ -319,3 +319,10 @@ def test_progress_is_shown_on_a_terminal_only(run_import):
 def test_provider_named_by_its_own_article_wins_over_related_links(run_import):
     run_import(SEEDS)
     assert Provider.objects.get(domain="nature.com").name_from_article is True
+
+
+def test_missing_path_exits_2_before_writing_anything(run_import, tmp_path):
+    code, out, err = run_import(MINIMAL, tmp_path / "missing")
+    assert code == 2
+    assert err.strip() == f"CommandError: {tmp_path / 'missing'}: no such file or folder"
+    assert Article.objects.count() == 0

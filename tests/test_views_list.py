@@ -142,8 +142,12 @@ def test_every_href_and_src_is_relative_or_http(client, small):
 
 @pytest.fixture
 def many(db):
-    for n in range(45):
-        make.published(f"Story {n:02d}", domain="a.com" if n % 2 else "b.com", topics=["x"], when=2021)
+    make.save(
+        *(
+            make.record(f"Story {n:02d}", domain="a.com" if n % 2 else "b.com", topics=["x"], when=2021)
+            for n in range(45)
+        )
+    )
 
 
 def test_twenty_a_page_with_numbers_and_rel_links_keeping_filters(client, many):
@@ -372,16 +376,20 @@ def test_unknown_topic_or_provider_is_404(client, small, url):
 
 @pytest.fixture
 def crowd(db):
-    for n in range(60):
-        make.published(
-            f"Crowd {n}",
-            domain=f"p{n % 7}.example.com",
-            topics=[f"t{n % 5}", f"t{(n + 1) % 5}"],
-            when=2018 + n % 6,
-            image=f"https://img.example.com/{n}.jpg",
-            heat=n,
-            quality=n,
+    make.save(
+        *(
+            make.record(
+                f"Crowd {n}",
+                domain=f"p{n % 7}.example.com",
+                topics=[f"t{n % 5}", f"t{(n + 1) % 5}"],
+                when=2018 + n % 6,
+                image=f"https://img.example.com/{n}.jpg",
+                heat=n,
+                quality=n,
+            )
+            for n in range(60)
         )
+    )
 
 
 @pytest.mark.parametrize(
