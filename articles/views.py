@@ -15,6 +15,10 @@ from .selectors import article_listing, unknown_values
 
 PAGE_SIZE = 20
 INDEXED_PAGES = 5  # deeper pages of a list are for readers, not for search engines
+# Ranking by relevance sorts every match and keeps page x 20 of them: a deep page of a common
+# word cost several times the first (bench/expensive.py). Nobody reads past this far.
+MAX_SEARCH_PAGE = 50
+MAX_SEARCH_RESULTS = MAX_SEARCH_PAGE * PAGE_SIZE
 
 
 @require_safe
@@ -58,7 +62,10 @@ def _listing_page(request, listing):
     paginator.count = listing.total  # known from the facet counts: no COUNT query
     asked = request.GET.get("page", "1")
     try:
-        page = paginator.page(asked)
+        number = paginator.validate_number(asked)
+        if listing.query and number > MAX_SEARCH_PAGE:
+            raise InvalidPage
+        page = paginator.page(number)
     except InvalidPage:
         page, status = None, 404
     else:
@@ -70,7 +77,9 @@ def _listing_page(request, listing):
         "asked_page": asked[:20],
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
         "unknown": unknown_values(listing) if page is not None and not paginator.count else [],
-        "capped": _capped(request.GET),
+        "capped": _capped(
+            request.GET, searched_beyond=bool(listing.query) and listing.total > MAX_SEARCH_RESULTS
+        ),
         **_crawl_hints(request, listing, page),
     }
     return render(request, "articles/article_list.html", context, status=status)
@@ -99,7 +108,7 @@ def _crawl_hints(request, listing, page):
 FACET_NOUNS = {"topic": "topics", "provider": "sources", "year": "years"}
 
 
-def _capped(query):
+def _capped(query, searched_beyond=False):
     """What the reader asked for beyond what one request may ask (values per facet, words and
     characters of a search), said plainly: the page used the first ones only."""
     notes = []
@@ -112,5 +121,10 @@ def _capped(query):
         notes.append(
             f"Only the first {search.MAX_TERMS} words (at most {search.MAX_QUERY_CHARS} characters)"
             " of your search were used."
+        )
+    if searched_beyond:
+        notes.append(
+            f"Search results are listed up to page {MAX_SEARCH_PAGE} (the best {MAX_SEARCH_RESULTS}):"
+            " add words or filters to narrow the search."
         )
     return notes
