@@ -10,6 +10,7 @@ that is not a choice is dropped, as is every parameter the list does not know: l
 from the ListQuery, never from the raw query string, so nothing a reader typed is echoed into them.
 """
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -49,6 +50,15 @@ FACET_VALUES = {
     "provider": ("providers", normalize_domain, 253),
     "year": ("years", str.strip, 4),
 }
+
+
+class LinkParams(QueryDict):
+    """A QueryDict whose copy is shallow. `{% querystring %}` copies its base for every link it
+    builds (a list page has about seventy) and only replaces values, never changes one in place;
+    Django's deep copy would cost as much as the rest of the link."""
+
+    def copy(self):
+        return copy.copy(self)
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,7 @@ class ListQuery:
         cleaned values only, the page left out (each link sets or drops it). Every facet is a key,
         even when empty: `{% querystring %}` answers "" for an empty base, and href="" would be
         the current address, page number and all."""
-        params = QueryDict(mutable=True)
+        params = LinkParams(mutable=True)
         for facet in FACETS:
             params.setlist(facet, self.selected(facet))
         if self.q:
@@ -185,6 +195,14 @@ class ArticleFilter(django_filters.FilterSet):
     class Meta:
         model = Article
         fields = []
+
+    def get_form_class(self):
+        # The same fields every time: build the form class once, not for every FilterSet (a list
+        # page applies one per facet). Each form still gets its own copies of the fields.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_q(self, queryset, name, value):
         return search.matching(queryset, search.search_terms(value))

@@ -28,6 +28,10 @@ from .filters import FACETS, RELEVANCE, SORTS, ArticleFilter, ListQuery, valid_y
 from .models import Article, ArticleImage, Provider, Topic
 
 PAGE_SIZE = 20
+# Ranking by relevance sorts every match and keeps page x 20 of them: a deep page of a common
+# word costs several times the first (bench/expensive.py). Nobody reads past this far.
+MAX_SEARCH_PAGE = 50
+MAX_SEARCH_RESULTS = MAX_SEARCH_PAGE * PAGE_SIZE
 FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
 SUGGEST_BELOW = 3  # results under which a search offers "did you mean"
@@ -157,7 +161,10 @@ def article_listing(query, *, topic=None, provider=None):
     )
     paginator = CountedPaginator(articles, PAGE_SIZE, total)
     try:
-        page = paginator.page(query.page)
+        number = paginator.validate_number(query.page)
+        if query.terms and number > MAX_SEARCH_PAGE:
+            raise InvalidPage
+        page = paginator.page(number)
     except InvalidPage:
         page, page_articles, page_range = None, [], []
     else:

@@ -11,8 +11,8 @@ from . import search
 from .domains import normalize_domain
 from .filters import DEFAULT_SORT, FACETS, MAX_VALUES, parse_list_query
 from .models import Provider, Topic
+from .selectors import MAX_SEARCH_PAGE, MAX_SEARCH_RESULTS, article_listing
 from .selectors import article_detail as read_article_detail
-from .selectors import article_listing
 
 INDEXED_PAGES = 5  # deeper pages of a list are for readers, not for search engines
 
@@ -57,7 +57,12 @@ def _listing_page(request, listing):
     """A listing rendered. A page number that is not a page of the list answers 404, with a page
     that says so and links back to the first page, filters kept."""
     status = 200 if listing.page is not None else 404
-    context = {"listing": listing, "capped": _capped(request.GET), **_crawl_hints(request, listing)}
+    searched_beyond = bool(listing.query.terms) and listing.total > MAX_SEARCH_RESULTS
+    context = {
+        "listing": listing,
+        "capped": _capped(request.GET, searched_beyond=searched_beyond),
+        **_crawl_hints(request, listing),
+    }
     return render(request, "articles/article_list.html", context, status=status)
 
 
@@ -84,7 +89,7 @@ def _crawl_hints(request, listing):
 FACET_NOUNS = {"topic": "topics", "provider": "sources", "year": "years"}
 
 
-def _capped(query):
+def _capped(query, searched_beyond=False):
     """What the reader asked for beyond what one request may ask (values per facet, words and
     characters of a search), said plainly: the page used the first ones only."""
     notes = []
@@ -96,5 +101,10 @@ def _capped(query):
         notes.append(
             f"Only the first {search.MAX_TERMS} words (at most {search.MAX_QUERY_CHARS} characters)"
             " of your search were used."
+        )
+    if searched_beyond:
+        notes.append(
+            f"Search results are listed up to page {MAX_SEARCH_PAGE} (the best {MAX_SEARCH_RESULTS}):"
+            " add words or filters to narrow the search."
         )
     return notes

@@ -52,6 +52,7 @@ def crafted_urls():
         "search, 1 common word": "/?q=learning",
         "search 12 words + all facets": "/?" + urlencode([("q", words), *many]),
         "search 1 word, relevance, deep page": f"/?q=learning&page={max(1, last_page // 3)}",
+        "search 1 word, relevance, page 50": "/?q=learning&page=50",
         "last page, newest": f"/?page={last_page}",
         "last page, oldest": f"/?sort=oldest&page={last_page}",
         "last page, quality": f"/?sort=quality&page={last_page}",

@@ -121,7 +121,27 @@ def top_topic(env):
     return common.manage(env, "shell", "-v0", "-c", code).stdout.strip().splitlines()[-1]
 
 
-def measure(env, engine, args):
+def process_cpu_seconds(root):
+    """CPU time (user + system) of process `root` and its children so far, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{root}/task/{root}/children") as handle:
+            pids = [root, *map(int, handle.read().split())]
+    except OSError:
+        return float("nan")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measure(env, engine, args, database_pid=None):
+    """`database_pid`: PostgreSQL's postmaster, whose backends' CPU time counts with gunicorn's."""
     env = dict(env, PORTAL_FACET_CACHE_SECONDS="0", DJANGO_PAGE_CACHE_SECONDS="0")
     topic = top_topic(env)
     with common.Server(env, args.port, workers=args.workers) as server:
@@ -130,21 +150,28 @@ def measure(env, engine, args):
             get(args.port, f"/?q={word}&topic={topic}")
         print(f"\n{engine}: {args.count} articles, gunicorn {args.workers} worker(s), caches off")
         print("load average:", " ".join(f"{value:.1f}" for value in os.getloadavg()))
-        print(f"{'query':40} {'status':>6} {'results':>8} {'wall ms':>8} {'CPU ms':>7}")
+        print("CPU ms: gunicorn's" + (" and PostgreSQL's processes'" if database_pid else "") + " CPU time")
+        print(f"{'query':44} {'status':>6} {'KiB':>5} {'wall ms':>8} {'CPU ms':>7}")
         results = {}
-        for label, suffix in (("one word", ""), (f"word + topic={topic}", f"&topic={topic}")):
+        pages = (
+            ("no search: / and /?topic=", "/", ""),
+            ("one word", "/?q=", ""),
+            (f"word + topic={topic}", "/?q=", f"&topic={topic}"),
+        )
+        for label, start, suffix in pages:
             walls, cpus = [], []
-            for word in QUERIES:
-                path = f"/?q={word}{suffix}"
-                before = cpu_seconds(server)
+            for word in QUERIES if start != "/" else ["", "?topic=" + topic] * 5:
+                path = f"{start}{word}{suffix}"
+                before = cpu_seconds(server) + (process_cpu_seconds(database_pid) if database_pid else 0)
                 status, size, ms = get(args.port, path)
-                cpu = (cpu_seconds(server) - before) * 1000
+                after = cpu_seconds(server) + (process_cpu_seconds(database_pid) if database_pid else 0)
+                cpu = (after - before) * 1000
                 walls.append(ms)
                 cpus.append(cpu)
-                print(f"{path:40} {status:>6} {size // 1024:>6}Ki {ms:>8.1f} {cpu:>7.0f}", flush=True)
+                print(f"{path:44} {status:>6} {size // 1024:>5} {ms:>8.1f} {cpu:>7.0f}", flush=True)
             results[label] = (statistics.median(walls), statistics.median(cpus))
         for label, (wall, cpu) in results.items():
-            print(f"{engine:10} {label:32} median wall {wall:7.1f} ms, median server CPU {cpu:6.1f} ms")
+            print(f"{engine:10} {label:32} median wall {wall:7.1f} ms, median CPU {cpu:6.1f} ms")
 
 
 def main():
@@ -160,7 +187,8 @@ def main():
     if args.engine in ("postgresql", "both"):
         datadir = common.OUT / f"pg-{args.count}-{common.migrations_key()}"
         with Postgres(datadir, args.pg_port) as server:
-            measure(postgres_environment(server, args.count), "postgresql", args)
+            postmaster = int((datadir / "postmaster.pid").read_text().split()[0])
+            measure(postgres_environment(server, args.count), "postgresql", args, postmaster)
 
 
 if __name__ == "__main__":

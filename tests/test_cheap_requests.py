@@ -128,3 +128,20 @@ def test_a_reasonable_request_gets_no_cap_message(client, seeded):
     page = client.get("/?q=heart+disease&topic=ai&topic=mri").content.decode()
 
     assert "Only the first" not in page
+
+
+def test_search_results_stop_at_the_last_allowed_page_with_a_message(client, seeded, monkeypatch):
+    from articles import views
+
+    assert views.MAX_SEARCH_PAGE == 50
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "MAX_SEARCH_PAGE", 1)
+    monkeypatch.setattr(views, "MAX_SEARCH_RESULTS", 1)
+    query = "q=learning"
+    assert client.get(f"/?{query}").status_code == 200
+    assert client.get("/?page=2").status_code == 200  # not a search: every page
+
+    beyond = client.get(f"/?{query}&page=2")
+
+    assert beyond.status_code == 404
+    assert "Search results are listed up to page 1" in client.get(f"/?{query}").content.decode()
