@@ -55,7 +55,7 @@ def _response_is_cacheable(request, response):
 
 
 def _page_key(request):
-    return f"page:{content_version.current()}:{content_version.digest(request.build_absolute_uri())}"
+    return f"page:{content_version.token()}:{content_version.digest(request.build_absolute_uri())}"
 
 
 def page_for_anonymous(request, view, args, kwargs):
@@ -63,7 +63,8 @@ def page_for_anonymous(request, view, args, kwargs):
 
     Staff and signed-in users always get a fresh page, and so does a request carrying messages.
     A response that sets a cookie, holds a CSRF token, shows messages, or is not a 200 is never
-    stored. Entries are keyed by the content version and the absolute URL (host, path, query).
+    stored. Entries are keyed by the content version (with the next scheduled publication) and
+    the absolute URL (host, path, query).
     """
     if not _request_is_cacheable(request):
         return view(request, *args, **kwargs)

@@ -28,8 +28,8 @@ class TopicSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        memberships = Article.topics.through.objects.filter(topic_id=OuterRef("pk"), article__published=True)
-        return Topic.objects.filter(Exists(memberships)).order_by("slug")
+        published = Article.objects.published().filter(topics=OuterRef("pk"))
+        return Topic.objects.filter(Exists(published)).order_by("slug")
 
 
 class ProviderSitemap(Sitemap):

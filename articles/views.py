@@ -24,6 +24,8 @@ def article_detail(request, slug):
     context = {"article": article}
     if request.user.is_staff:
         context["admin_url"] = reverse("admin:articles_article_change", args=[article.pk])
+        if request.user.has_perm("articles.publish_article"):
+            context["toggle_url"] = reverse("admin:articles_article_toggle_published", args=[article.pk])
     return render(request, "articles/article_detail.html", context)
 
 

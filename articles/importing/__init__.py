@@ -1,7 +1,8 @@
 """Import article documents: find files, validate each, write the good ones in batches.
 
     report = import_paths(["seeds/"])
-    report.created, report.updated, report.unchanged, report.rejected, report.problems
+    report.created, report.updated, report.unchanged, report.rejected, report.suppressed,
+    report.problems
 
 Reading and validation (the slow, CPU-bound part) run in worker processes for large imports;
 writing stays in this process, in batches. Validation finishes before a record is written, so
@@ -19,6 +20,7 @@ from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .rendering import render_body
+from .runs import record_run, tombstoned_urls
 from .writer import (
     CREATED,
     UNCHANGED,
@@ -42,9 +44,12 @@ class Problem:
     path: str
     message: str
     is_error: bool = True
+    # A document of a deleted article (a tombstone): skipped, not an error.
+    suppressed: bool = False
 
     def __str__(self):
-        return f"{self.path}: {'' if self.is_error else 'warning: '}{self.message}"
+        label = "suppressed: " if self.suppressed else "" if self.is_error else "warning: "
+        return f"{self.path}: {label}{self.message}"
 
 
 @dataclass
@@ -53,17 +58,18 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    suppressed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def total(self):
-        return self.created + self.updated + self.unchanged + self.rejected
+        return self.created + self.updated + self.unchanged + self.rejected + self.suppressed
 
     @property
     def summary(self):
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected"
+            f"{self.rejected} rejected" + (f", {self.suppressed} suppressed" if self.suppressed else "")
         )
 
     def count(self, status):
@@ -217,6 +223,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
             content_version.bump()
 
     _known_files = _load_known_files(files)
+    tombstones = tombstoned_urls()
     try:
         new_files = 0 if dry_run else len(files) - len(_known_files)  # never imported from there
         with import_session(), deferred_search_index(new_files) as index_deferred:
@@ -230,6 +237,11 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                 if error:
                     report.count("rejected")
                     report.problems.append(Problem(name, error))
+                elif pending.web_url in tombstones:
+                    report.count("suppressed")
+                    report.problems.append(
+                        Problem(name, tombstones[pending.web_url], is_error=False, suppressed=True)
+                    )
                 elif isinstance(pending, Unchanged):
                     report.count(UNCHANGED)
                 else:
@@ -250,4 +262,13 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     return report
 
 
-__all__ = ["CREATED", "UNCHANGED", "UPDATED", "ImportReport", "Problem", "collect_files", "import_paths"]
+__all__ = [
+    "CREATED",
+    "UNCHANGED",
+    "UPDATED",
+    "ImportReport",
+    "Problem",
+    "collect_files",
+    "import_paths",
+    "record_run",
+]
