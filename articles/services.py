@@ -58,7 +58,7 @@ def schedule(articles, publish_at, user=None):
     def plan(row):
         return EditorialAction.Action.SCHEDULE, {"published": True, "publish_at": publish_at}
 
-    return _decide(articles, user, plan).changed
+    return _decide(articles, user, plan).recorded
 
 
 def cancel_schedule(articles, user=None):
@@ -87,7 +87,7 @@ def follow_document(articles, user=None):
             "published_decided_at": None,
         }
 
-    return _decide(articles, user, plan).changed
+    return _decide(articles, user, plan).recorded
 
 
 def delete_articles(articles, user=None, reason=""):
