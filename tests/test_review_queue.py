@@ -56,8 +56,11 @@ def test_the_queue_lists_undecided_articles_newest_import_first(editor_client):
     assert len(titles) == 5 and titles[0] == UNPUBLISHED_TITLE
     page = editor_client.get(QUEUE).content.decode()
     assert "5 to review" in page
-    assert page.count('value="publish" data-key="p">Publish</button>') == 5
-    assert page.count('value="keep" data-key="u">Keep unpublished</button>') == 5
+    # Unpublished per their documents: publish or keep unpublished; public ones: keep or take down.
+    assert page.count('value="publish" data-key="p">Publish</button>') == 3
+    assert page.count('value="keep" data-key="u">Keep unpublished</button>') == 3
+    assert page.count('value="publish" data-key="p">Keep published</button>') == 2
+    assert page.count('value="unpublish" data-key="u">Unpublish</button>') == 2
     assert '<script src="/static/js/review.js" defer></script>' in page
     # The admin index says how many wait.
     assert "5 to review" in editor_client.get("/admin/").content.decode()

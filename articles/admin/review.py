@@ -193,7 +193,9 @@ def decide_view(request, pk):
     decision = request.POST.get("decision")
     user = request.user
     if decision == "publish":
-        services.set_published([article.pk], True, user)
+        if not services.set_published([article.pk], True, user):
+            messages.success(request, f"“{article}” kept published.")
+            return _back(request)
     elif decision in ("keep", "unpublish"):
         services.set_published([article.pk], False, user)
     elif decision == "cancel":
