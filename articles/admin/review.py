@@ -15,7 +15,7 @@ from datetime import datetime
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,7 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import services
-from ..models import Article, ArticleImage, Provider, Topic
+from ..models import Article, ArticleImage, ImportRun, Provider, Topic
 from .changelist import HEAVY_ARTICLE_FIELDS, QualityBandFilter, natural_key
 
 VIEW_PERMISSION = "articles.view_article"
@@ -43,7 +43,8 @@ SHOWS = {"undecided": "To review", "scheduled": "Scheduled"}
 
 def sources():
     """Providers that have articles, sorted by name as people read them (one query)."""
-    providers = Provider.objects.filter(articles__isnull=False).distinct().only("name", "domain")
+    has_articles = Exists(Article.objects.filter(provider=OuterRef("pk")))  # an index probe each
+    providers = Provider.objects.filter(has_articles).only("name", "domain")
     return sorted(providers, key=lambda provider: (natural_key(provider.name), provider.domain))
 
 
@@ -83,7 +84,8 @@ class ReviewQueue:
         return bool(self.source or self.topic or self.run or self.band)
 
     @cached_property
-    def queryset(self):
+    def matching(self):
+        """The articles shown, filtered and ordered: what is counted."""
         if self.show == "scheduled":
             articles = Article.objects.scheduled().order_by("publish_at", "id")
         else:
@@ -97,8 +99,6 @@ class ReviewQueue:
         if self.band:
             articles = articles.filter(**QualityBandFilter.BANDS[self.band][1])
         if self.run:
-            from ..models import ImportRun
-
             runs = ImportRun.objects.all()
             run = runs.order_by("-started_at", "-id") if self.run == "last" else runs.filter(pk=int(self.run))
             # Articles created within the run: bounds from subqueries, so no query of its own.
@@ -106,9 +106,14 @@ class ReviewQueue:
                 created_at__gte=Subquery(run.values("started_at")[:1]),
                 created_at__lte=Subquery(run.values("finished_at")[:1]),
             )
+        return articles
+
+    @cached_property
+    def queryset(self):
+        """`matching`, with what each row shows: provider, thumbnail, topics."""
         thumbnail = ArticleImage.objects.filter(article=OuterRef("pk")).order_by("position").values("url")[:1]
         return (
-            articles.select_related("provider")
+            self.matching.select_related("provider")
             .defer(*(name for name in HEAVY_ARTICLE_FIELDS if name != "excerpt"))
             .annotate(thumbnail_url=Subquery(thumbnail))
             .prefetch_related(
@@ -120,8 +125,8 @@ class ReviewQueue:
     def count(self):
         """Exact for the whole queue (an index count); capped when filtered (see `capped`)."""
         if not self.filtered:
-            return self.queryset.order_by().count()
-        return min(self.queryset.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1)
+            return self.matching.order_by().count()
+        return self.matching.order_by().values("pk")[: COUNT_CAP + 1].count()
 
     @property
     def capped(self):
