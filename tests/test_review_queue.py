@@ -252,6 +252,9 @@ def test_a_scheduled_article_goes_public_at_its_time(editor_client, client, sett
 
 def test_cancelling_a_schedule_is_recorded(editor_client, client):
     target = article(UNPUBLISHED_TITLE)
+    change_page = editor_client.get(f"{CHANGELIST}{target.pk}/change/").content.decode()
+    assert 'type="datetime-local" id="id_schedule_publish_at" name="publish_at"' in change_page
+    assert 'name="decision" value="schedule">Schedule</button>' in change_page
     when = timezone.now() + timedelta(days=1)
     editor_client.post(
         decide_url(target), {"decision": "schedule", "publish_at": when.strftime("%Y-%m-%d %H:%M")}
