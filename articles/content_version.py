@@ -2,6 +2,7 @@
 
     bump()                         every writer (importer, editors' services), with its change
     current()                      the number, as this process last read it
+    token()                        the number and the next scheduled publication: cache keys use it
     cached(name, parts, compute)   a computation (facet counts...) remembered under the number
 
 The contract: a writer calls `bump()` in the transaction that changes what is public (or right
@@ -13,6 +14,11 @@ reach one process only. Instead every cache key carries this number, kept in the
 (`ContentVersion`): every process reads it again at most `CONTENT_VERSION_TTL` seconds (default
 2) after its last reading, and from then on misses every entry made before. Old entries are never
 read again and expire. So a reader sees a stale published state for at most that long.
+
+Scheduled articles go public at their time with no writer at all, so the number alone would not
+change then. Cache keys carry `token()` instead: the number and the next scheduled publication
+time, read together in one query. Once that time has passed, the next reading (within the TTL)
+finds a later one (or none), so every key changes and no cached page outlives a schedule.
 """
 
 import hashlib
@@ -22,32 +28,52 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
-from .models import ContentVersion
+from .models import Article, ContentVersion
 
 _ROW = 1  # the primary key of the single ContentVersion row
 _lock = threading.Lock()
-_last = {"value": None, "read_at": 0.0}
+_last = {"value": None, "next_scheduled": None, "read_at": 0.0}
+
+
+def _read():
+    """(value, next scheduled time or None), read from the database at most every TTL seconds."""
+    now = time.monotonic()
+    with _lock:
+        if _last["value"] is not None and now - _last["read_at"] < settings.CONTENT_VERSION_TTL:
+            return _last["value"], _last["next_scheduled"]
+    next_scheduled = Subquery(Article.objects.scheduled().order_by("publish_at").values("publish_at")[:1])
+    row = (
+        ContentVersion.objects.filter(pk=_ROW)
+        .annotate(next_scheduled=next_scheduled)
+        .values_list("value", "next_scheduled")
+        .first()
+    )
+    if row is None:  # only a flushed database lacks the row
+        row = (0, Article.objects.next_scheduled_time())
+    value, next_scheduled = row
+    with _lock:
+        _last.update(value=value, next_scheduled=next_scheduled, read_at=now)
+    return value, next_scheduled
 
 
 def current():
     """The content version, read from the database at most every CONTENT_VERSION_TTL seconds."""
-    now = time.monotonic()
-    with _lock:
-        if _last["value"] is not None and now - _last["read_at"] < settings.CONTENT_VERSION_TTL:
-            return _last["value"]
-    value = ContentVersion.objects.filter(pk=_ROW).values_list("value", flat=True).first() or 0
-    with _lock:
-        _last.update(value=value, read_at=now)
-    return value
+    return _read()[0]
+
+
+def token():
+    """What cache keys carry: the content version and the next scheduled publication time."""
+    value, next_scheduled = _read()
+    return f"{value}-{next_scheduled.timestamp():.0f}" if next_scheduled else str(value)
 
 
 def forget_local():
     """Read the number from the database on the next call (after this process's own change)."""
     with _lock:
-        _last.update(value=None, read_at=0.0)
+        _last.update(value=None, next_scheduled=None, read_at=0.0)
 
 
 def bump():
@@ -75,7 +101,7 @@ def cached(name, parts, compute, timeout):
     0 or less simply computes."""
     if timeout <= 0:
         return compute()
-    key = f"{name}:{current()}:{digest(parts)}"
+    key = f"{name}:{token()}:{digest(parts)}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -61,9 +61,8 @@ class TopicQuerySet(models.QuerySet):
         return _memberships(topics).values("pk")[: limit + 1].count() <= limit
 
     def with_published_articles(self):
-        """Topics with at least one published article (an EXISTS per topic, no join over members)."""
-        members = Article.topics.through.objects.filter(topic_id=OuterRef("pk"), article__published=True)
-        return self.filter(Exists(members))
+        """Topics with at least one article public now (an EXISTS per topic)."""
+        return self.filter(Exists(Article.objects.published().filter(topics=OuterRef("pk"))))
 
 
 class Topic(models.Model):
@@ -101,9 +100,26 @@ class Unindexed(Func):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        # Matches the partial indexes below (`WHERE published`), so reads walk an index.
-        return self.filter(published=True)
+    def published(self, now=None):
+        """Public now: published, and not scheduled for later (`publish_at` empty or past).
+
+        Compared with the current time on every read, so a scheduled article goes public at its
+        time with no scheduler process. `published=True` still matches the partial indexes below
+        (`WHERE published`), so reads walk an index; `publish_at` is checked per row."""
+        now = now or timezone.now()
+        return self.filter(models.Q(publish_at__isnull=True) | models.Q(publish_at__lte=now), published=True)
+
+    def scheduled(self, now=None):
+        """Published by an editor for a time still to come: not public yet."""
+        return self.filter(published=True, publish_at__gt=now or timezone.now())
+
+    def undecided(self):
+        """No editor has decided their state: the documents still decide (the review queue)."""
+        return self.filter(published_decided_at__isnull=True)
+
+    def next_scheduled_time(self, now=None):
+        """The earliest time a scheduled article goes public, or None. One index probe."""
+        return self.scheduled(now).order_by("publish_at").values_list("publish_at", flat=True).first()
 
     def visible_to(self, user):
         """Staff preview every article; everyone else sees the published ones only."""
@@ -183,6 +199,12 @@ class Article(models.Model):
         default=False,
         help_text="Shown to readers. Change it with Publish or Unpublish: imports then leave it alone.",
     )
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set by an editor: a published article stays hidden from readers until this time.",
+    )
     published_decided_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -244,6 +266,26 @@ class Article(models.Model):
             models.Index(fields=["url_key"], name="article_url_key_idx"),
             # The admin lists every article, newest first, published or not.
             models.Index(fields=["-published_at", "-id"], name="article_date_idx"),
+            # The review queue: undecided articles, newest import first or by date, quality, heat.
+            *(
+                models.Index(
+                    fields=[*lead, "-id"],
+                    condition=models.Q(published_decided_at__isnull=True),
+                    name=name,
+                )
+                for name, lead in [
+                    ("article_review_new_idx", ["-created_at"]),
+                    ("article_review_date_idx", ["-published_at"]),
+                    ("article_review_quality_idx", ["-quality"]),
+                    ("article_review_heat_idx", ["-heat"]),
+                ]
+            ),
+            # Scheduled articles: few, found by time (the next one sets the caches' horizon).
+            models.Index(
+                fields=["publish_at"],
+                condition=models.Q(publish_at__isnull=False),
+                name="article_publish_at_idx",
+            ),
         ]
         permissions = [("publish_article", "Can publish and unpublish articles")]
 
@@ -258,6 +300,15 @@ class Article(models.Model):
         """Readable and stable: the title's words plus a short hash of the article's identity."""
         words = slugify(title)[:80].strip("-") or "article"
         return f"{words}-{hashlib.sha1(web_url.encode()).hexdigest()[:10]}"
+
+    @property
+    def is_public(self):
+        """What `ArticleQuerySet.published()` says of this one article, now."""
+        return self.published and (self.publish_at is None or self.publish_at <= timezone.now())
+
+    @property
+    def is_scheduled(self):
+        return self.published and self.publish_at is not None and self.publish_at > timezone.now()
 
     @property
     def heat_known(self):
@@ -331,6 +382,12 @@ class EditorialAction(models.Model):
     class Action(models.TextChoices):
         PUBLISH = "publish", "Published"
         UNPUBLISH = "unpublish", "Unpublished"
+        # A decision that keeps the current state is a decision all the same.
+        KEEP_PUBLISHED = "keep_published", "Kept published"
+        KEEP_UNPUBLISHED = "keep_unpublished", "Kept unpublished"
+        SCHEDULE = "schedule", "Scheduled"
+        CANCEL_SCHEDULE = "cancel_schedule", "Cancelled the schedule"
+        FOLLOW_DOCUMENT = "follow_document", "Follows the document again"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_actions")
     # The record outlives the account: a deleted user leaves an anonymous action behind.
@@ -344,6 +401,8 @@ class EditorialAction(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     from_state = models.BooleanField(help_text="Published before the action")
     to_state = models.BooleanField(help_text="Published after the action")
+    # For a schedule: when the article goes public.
+    publish_at = models.DateTimeField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -365,6 +424,57 @@ class EditorialAction(models.Model):
     @staticmethod
     def state_label(published):
         return "published" if published else "unpublished"
+
+
+class Tombstone(models.Model):
+    """A deleted article's web URL: imports skip its document until a superuser lifts it."""
+
+    web_url = models.URLField(max_length=URL_MAX_LENGTH, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self):
+        return self.title or self.web_url
+
+    def describe(self):
+        """One line for an import report: who deleted it, when and why."""
+        who = self.deleted_by.get_username() if self.deleted_by else "someone"
+        when = timezone.localtime(self.deleted_at).strftime("%Y-%m-%d %H:%M")
+        return f"deleted by {who} on {when}" + (f": {self.reason}" if self.reason else "")
+
+
+class ImportRun(models.Model):
+    """One `import_articles` run: who or what started it, what it read, what became of each file."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.CharField(max_length=200, blank=True)
+    paths = models.JSONField(default=list, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    suppressed = models.PositiveIntegerField(default=0)
+    # [{"path", "reason", "kind": "rejected" | "suppressed"}]
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"Import run {self.pk} ({timezone.localtime(self.started_at):%Y-%m-%d %H:%M})"
+
+    def new_articles(self):
+        """The articles this run created: their creation time falls within the run."""
+        articles = Article.objects.filter(created_at__gte=self.started_at)
+        return articles.filter(created_at__lte=self.finished_at) if self.finished_at else articles
 
 
 class ContentVersion(models.Model):

@@ -90,7 +90,7 @@ def _query_is_storable(request):
 
 
 def _page_key(request):
-    return f"page:{content_version.current()}:{content_version.digest(request.build_absolute_uri())}"
+    return f"page:{content_version.token()}:{content_version.digest(request.build_absolute_uri())}"
 
 
 def page_for_anonymous(request, view, args, kwargs):
@@ -99,7 +99,8 @@ def page_for_anonymous(request, view, args, kwargs):
     Staff and signed-in users always get a fresh page, and so does a request carrying messages.
     A response that sets a cookie, holds a CSRF token, shows messages, or is not a 200 is never
     stored, nor is a page asked for with parameters it does not read or values it does not accept.
-    Entries are keyed by the content version and the absolute URL (host, path, query).
+    Entries are keyed by the content version (with the next scheduled publication) and the
+    absolute URL (host, path, query).
     """
     if not _request_is_cacheable(request):
         return view(request, *args, **kwargs)

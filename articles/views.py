@@ -31,6 +31,10 @@ def article_detail(request, slug):
     context = {"detail": detail, "article": detail.article}
     if request.user.is_staff:
         context["admin_url"] = reverse("admin:articles_article_change", args=[detail.article.pk])
+        if request.user.has_perm("articles.publish_article"):
+            context["toggle_url"] = reverse(
+                "admin:articles_article_toggle_published", args=[detail.article.pk]
+            )
     return render(request, "articles/article_detail.html", context)
 
 

@@ -38,6 +38,16 @@ def changed_seeds(tmp_path):
     return folder
 
 
+def published_seeds(tmp_path):
+    """A copy of seeds/ in which every document has changed and says `published: true`: a
+    re-import would publish every article no editor has decided."""
+    folder = changed_seeds(tmp_path)
+    for path in folder.glob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\npublished: false", "\npublished: true"), encoding="utf-8")
+    return folder
+
+
 def messages_of(response):
     """The messages a followed admin response shows."""
     return [str(message) for message in response.context["messages"]] if response.context else []

@@ -42,6 +42,8 @@ def test_editors_group_has_exactly_the_editors_permissions(db):
         "view_provider",
         "view_topic",
         "view_editorialaction",
+        "view_importrun",
+        "view_tombstone",
     }
 
 
@@ -89,9 +91,12 @@ def test_a_repeated_toggle_does_not_flip_back(editor_client):
     target = article(UNPUBLISHED_TITLE)
     editor_client.post(toggle_url(target), {"published": "1"})
     response = editor_client.post(toggle_url(target), {"published": "1"}, follow=True)
-    assert f"“{UNPUBLISHED_TITLE}” was already published." in messages_of(response)
+    assert f"“{UNPUBLISHED_TITLE}” was already published: kept published (recorded)." in messages_of(response)
     assert article(UNPUBLISHED_TITLE).published is True
-    assert EditorialAction.objects.count() == 1
+    assert list(EditorialAction.objects.order_by("at", "id").values_list("action", flat=True)) == [
+        "publish",
+        "keep_published",
+    ]
 
 
 def test_toggle_returns_to_the_filtered_page(editor_client):
@@ -158,7 +163,9 @@ def test_bulk_publish_and_unpublish(editor_client, client):
     response = editor_client.post(
         CHANGELIST, {"action": "publish_selected", "_selected_action": ids}, follow=True
     )
-    assert "3 articles published. 2 were already published." in messages_of(response)
+    assert "3 articles published. 2 were already published: kept published (recorded)." in messages_of(
+        response
+    )
     assert public_titles(client) == set(Article.objects.values_list("title", flat=True))
 
     unpublish = [str(article(PUBLISHED_TITLE).pk), str(article(UNPUBLISHED_TITLE).pk)]
@@ -257,8 +264,8 @@ def test_history_shows_each_decision(editor_client, editor):
     editor_client.post(toggle_url(target), {"published": "1"})
     editor_client.post(CHANGELIST, {"action": "unpublish_selected", "_selected_action": [str(target.pk)]})
     page = editor_client.get(f"{CHANGELIST}{target.pk}/history/").content.decode()
-    assert page.count("Unpublished → published.") == 1
-    assert page.count("Published → unpublished.") == 1
+    assert page.count("Published: unpublished → published.") == 1
+    assert page.count("Unpublished: published → unpublished.") == 1
     assert page.count(editor.username) >= 2
     assert LogEntry.objects.filter(object_id=str(target.pk)).count() == 2
 

@@ -131,12 +131,13 @@ def test_a_reasonable_request_gets_no_cap_message(client, seeded):
 
 
 def test_search_results_stop_at_the_last_allowed_page_with_a_message(client, seeded, monkeypatch):
-    from articles import views
+    from articles import selectors, views
 
-    assert views.MAX_SEARCH_PAGE == 50
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)
-    monkeypatch.setattr(views, "MAX_SEARCH_PAGE", 1)
-    monkeypatch.setattr(views, "MAX_SEARCH_RESULTS", 1)
+    assert selectors.MAX_SEARCH_PAGE == 50
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
+    for module in (selectors, views):
+        monkeypatch.setattr(module, "MAX_SEARCH_PAGE", 1)
+        monkeypatch.setattr(module, "MAX_SEARCH_RESULTS", 1)
     query = "q=learning"
     assert client.get(f"/?{query}").status_code == 200
     assert client.get("/?page=2").status_code == 200  # not a search: every page

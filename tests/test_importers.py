@@ -204,7 +204,9 @@ def test_same_bytes_at_another_path_or_under_new_rules_count_as_updated(run_impo
 
 
 def test_import_is_batched(run_import, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):  # 3 are the page-cache PRAGMAs, 1 the search index's check
+    # 3 are the page-cache PRAGMAs, 1 the search index's check, 2 the editorial desk's (tombstones
+    # read, the run recorded)
+    with django_assert_max_num_queries(22):
         code, _, _ = run_import(GOOD, SEEDS)
     assert code == 0
     assert Article.objects.count() == 12
@@ -326,3 +328,68 @@ def test_missing_path_exits_2_before_writing_anything(run_import, tmp_path):
     assert code == 2
     assert err.strip() == f"CommandError: {tmp_path / 'missing'}: no such file or folder"
     assert Article.objects.count() == 0
+
+
+# --- Editor intent that imports must keep (the editorial desk) -------------------------------
+
+
+def test_a_keep_unpublished_decision_holds_when_the_document_says_published(
+    editor_client, client, run_import, tmp_path
+):
+    """An editor who looks at an unpublished article and keeps it hidden has decided: the
+    decision is recorded, and a later import of its document with `published: true` leaves it
+    unpublished."""
+    from articles.models import EditorialAction
+
+    from .editorial import UNPUBLISHED_TITLE, article, messages_of, published_seeds
+
+    target = article(UNPUBLISHED_TITLE)
+    url = f"/admin/articles/article/{target.pk}/toggle-published/"
+    response = editor_client.post(url, {"published": "0"}, follow=True)
+    assert f"“{UNPUBLISHED_TITLE}” was already unpublished: kept unpublished (recorded)." in messages_of(
+        response
+    )
+    assert EditorialAction.objects.get(article=target).action == "keep_unpublished"
+    code, out, err = run_import(published_seeds(tmp_path))
+    assert code == 0, err
+    assert summary(out) == "0 created, 5 updated, 0 unchanged, 0 rejected"
+    assert article(UNPUBLISHED_TITLE).published is False
+    assert client.get(target.get_absolute_url()).status_code == 404
+    assert Article.objects.published().count() == 4  # the undecided ones follow their documents
+
+
+def test_a_deleted_article_stays_deleted_until_its_tombstone_is_lifted(admin_client, seeded, run_import):
+    from articles.models import Tombstone
+
+    from .editorial import PUBLISHED_TITLE, article
+
+    target = article(PUBLISHED_TITLE)
+    response = admin_client.post(
+        f"/admin/articles/article/{target.pk}/delete/", {"post": "yes", "reason": "a press release"}
+    )
+    assert response.status_code == 302
+    tombstone = Tombstone.objects.get()
+    assert (tombstone.web_url, tombstone.deleted_by.username, tombstone.reason) == (
+        target.web_url,
+        "admin",
+        "a press release",
+    )
+
+    code, out, err = run_import(SEEDS)
+    assert code == 0, err
+    assert summary(out) == "0 created, 0 updated, 4 unchanged, 0 rejected, 1 suppressed"
+    assert f"{target.source_path}: suppressed: deleted by admin on " in err
+    assert err.rstrip().endswith(": a press release")
+    assert not Article.objects.filter(web_url=target.web_url).exists()
+
+    # A superuser lifts the tombstone: the next import brings the article back, new and undecided.
+    response = admin_client.post(
+        "/admin/articles/tombstone/", {"action": "lift_selected", "_selected_action": [tombstone.pk]}
+    )
+    assert response.status_code == 302 and not Tombstone.objects.exists()
+    code, out, err = run_import(SEEDS)
+    assert code == 0, err
+    assert summary(out) == "1 created, 0 updated, 4 unchanged, 0 rejected"
+    back = Article.objects.get(web_url=target.web_url)
+    assert back.pk != target.pk and back.published is True and back.published_decided_at is None
+    assert back in Article.objects.undecided()

@@ -1,4 +1,5 @@
-"""`articles.services.set_published`: the one write path for editors' decisions."""
+"""`articles.services`: the one write path for editors' decisions (publish, keep, schedule, cancel,
+follow the document again, delete with a tombstone)."""
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -10,31 +11,31 @@ from articles.services import set_published
 from .editorial import PUBLISHED_TITLE, UNPUBLISHED_TITLE, article, changed_seeds, make_editor
 
 
-def test_publishes_only_what_differs_and_records_each_change(seeded):
+def test_publishes_what_differs_and_records_every_decision_keeps_included(seeded):
     editor = make_editor()
     changed = set_published(Article.objects.all(), True, editor)
     assert changed == 3
     assert Article.objects.published().count() == 5
     actions = EditorialAction.objects.all()
-    assert actions.count() == 3
-    assert {(a.user, a.action, a.from_state, a.to_state) for a in actions} == {
-        (editor, "publish", False, True)
-    }
-    assert article(PUBLISHED_TITLE).editorial_actions.count() == 0  # already published: untouched
-    assert article(PUBLISHED_TITLE).published_decided_at is None
+    assert sorted((a.user, a.action, a.from_state, a.to_state) for a in actions) == sorted(
+        [(editor, "publish", False, True)] * 3 + [(editor, "keep_published", True, True)] * 2
+    )
+    # Already published: the state is kept, and the decision is recorded and holds.
+    assert article(PUBLISHED_TITLE).editorial_actions.get().action == "keep_published"
+    assert article(PUBLISHED_TITLE).published_decided_at is not None
     entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Article))
-    assert entries.count() == 3
-    assert {(e.user_id, e.action_flag, e.get_change_message()) for e in entries} == {
-        (editor.pk, CHANGE, "Unpublished → published.")
-    }
+    assert sorted(e.get_change_message() for e in entries if e.action_flag == CHANGE) == sorted(
+        ["Published: unpublished → published."] * 3 + ["Kept published: published → published."] * 2
+    )
 
 
-def test_a_second_identical_decision_changes_and_records_nothing(seeded):
+def test_a_second_identical_decision_changes_nothing_but_is_recorded(seeded):
     editor = make_editor()
     assert set_published(Article.objects.all(), False, editor) == 2
     assert set_published(Article.objects.all(), False, editor) == 0
-    assert EditorialAction.objects.count() == 2
-    assert LogEntry.objects.count() == 2
+    assert EditorialAction.objects.filter(action="unpublish").count() == 2
+    assert EditorialAction.objects.filter(action="keep_unpublished").count() == 3 + 5
+    assert LogEntry.objects.count() == 10
 
 
 def test_takes_ids_and_marks_the_decision(seeded):
@@ -73,7 +74,7 @@ def test_the_content_version_is_bumped_once_per_change(
     with django_capture_on_commit_callbacks(execute=True):
         set_published(Article.objects.all(), True, make_editor())
     with django_capture_on_commit_callbacks(execute=True):
-        set_published(Article.objects.all(), True, make_editor("other"))  # nothing changes
+        set_published(Article.objects.all(), True, make_editor("other"))  # kept: readers see no change
     assert calls == [1]
 
 
@@ -103,6 +104,6 @@ def test_a_row_changed_meanwhile_is_neither_changed_nor_recorded(seeded, monkeyp
     changed = set_published(Article.objects.all(), True, make_editor())
     assert changed == 2
     assert Article.objects.published().count() == 5
-    assert EditorialAction.objects.count() == 2
+    assert EditorialAction.objects.filter(action="publish").count() == 2
     assert not EditorialAction.objects.filter(article=other).exists()
-    assert LogEntry.objects.count() == 2
+    assert LogEntry.objects.count() == 2 + 2  # two published, two kept published

@@ -6,25 +6,39 @@ superusers may also delete articles. Every publish/unpublish goes through `artic
 which records an `EditorialAction` and an admin `LogEntry`. State changes are POST-only.
 
 Built for 100,000 articles: the changelist's filters, date hierarchy, row query and count are in
-`articles.admin.changelist`.
+`articles.admin.changelist`; the review queue (`/admin/review/`) is in `articles.admin.review`.
+
+Deleting an article leaves a tombstone (`services.delete_articles`): imports skip its document
+until a superuser lifts the tombstone here (deletes it).
 """
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import display_for_value, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from .. import content_version, search
-from ..models import Article, ArticleImage, EditorialAction, Provider, RelatedLink, Topic
+from .. import search, services
+from ..canonical import is_http_url
+from ..models import (
+    Article,
+    ArticleImage,
+    EditorialAction,
+    ImportRun,
+    Provider,
+    RelatedLink,
+    Tombstone,
+    Topic,
+)
 from ..services import set_published
+from . import review
 from .changelist import (
     HEAVY_ARTICLE_FIELDS,
     ArticleChangeList,
@@ -37,6 +51,11 @@ from .changelist import (
 
 admin.site.site_header = f"{settings.PORTAL_NAME} — editorial admin"
 admin.site.site_title = f"{settings.PORTAL_NAME} admin"
+admin.site.index_template = "admin/editorial_index.html"
+
+# The review queue lives at the admin's root (/admin/review/), in its namespace ("admin:articles_review").
+_site_urls = admin.site.get_urls
+admin.site.get_urls = lambda: [*review.urls(admin.site), *_site_urls()]
 
 PUBLISH_PERMISSION = "articles.publish_article"
 # The admin builds forms even for view-only pages: addresses without a scheme would be taken as
@@ -79,6 +98,8 @@ class TopicAdmin(ViewOnly, admin.ModelAdmin):
 @admin.register(RelatedLink)
 class RelatedLinkAdmin(ViewOnly, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_HTTPS
+    exclude = ["images"]
+    readonly_fields = ["image_previews"]
     list_display = ["title", "article", "provider", "published_at"]
     list_select_related = ["article", "provider"]
     search_fields = ["title"]
@@ -87,6 +108,10 @@ class RelatedLinkAdmin(ViewOnly, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*(f"article__{name}" for name in HEAVY_ARTICLE_FIELDS))
 
+    @admin.display(description="images")
+    def image_previews(self, obj):
+        return image_thumbnails(obj.images)
+
 
 class ArticleImageInline(ViewOnly, admin.TabularInline):
     formfield_overrides = URL_FIELDS_HTTPS
@@ -94,11 +119,27 @@ class ArticleImageInline(ViewOnly, admin.TabularInline):
     extra = 0
 
 
+def image_thumbnails(images):
+    """A document's image list ({"url", "width", "height"...}) as images: http(s) URLs only."""
+    tags = [
+        format_html('<img src="{}" alt="" loading="lazy" class="related-image">', image["url"])
+        for image in images or []
+        if isinstance(image, dict) and is_http_url(str(image.get("url") or ""))
+    ]
+    return format_html_join("", "{}", ((tag,) for tag in tags)) if tags else "–"
+
+
 class RelatedLinkInline(ViewOnly, admin.StackedInline):
     formfield_overrides = URL_FIELDS_HTTPS
     model = RelatedLink
     extra = 0
     fk_name = "article"
+    exclude = ["images"]
+    readonly_fields = ["image_previews"]
+
+    @admin.display(description="images")
+    def image_previews(self, obj):
+        return image_thumbnails(obj.images)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider")
@@ -107,11 +148,11 @@ class RelatedLinkInline(ViewOnly, admin.StackedInline):
 @admin.register(Article)
 class ArticleAdmin(ImportedContent, admin.ModelAdmin):
     """View-only for everyone; the published state changes through `set_published` (the buttons
-    and actions), which keeps the record. Superusers may delete an article (a later import of
-    its document brings it back)."""
+    and actions), which keeps the record. Superusers may delete an article: it leaves a tombstone
+    (who, when, why), and imports skip its document until the tombstone is lifted."""
 
     formfield_overrides = URL_FIELDS_HTTPS
-    list_display_links = ["title"]
+    list_display_links = None  # the title column links to the article itself
     list_filter = ["published", ("provider", ProviderFilter), TopicFilter, YearFilter, QualityBandFilter]
     date_hierarchy = "published_at"
     # The search box matches words through the portal's text index (articles.search), over the
@@ -130,7 +171,7 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
     view_on_site = True
     fieldsets = [
         (None, {"fields": ["title", "excerpt", "provider", "topics", "published_at", "slug"]}),
-        ("Published state", {"fields": ["published", "published_decided_at"]}),
+        ("Published state", {"fields": ["published", "publish_at", "published_decided_at"]}),
         ("Scores", {"fields": ["type", "category", "quality", "heat"]}),
         ("Addresses", {"fields": ["web_url", "original_url", "amp_web_url", "cdn_amp_web_url"]}),
         (
@@ -157,12 +198,15 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
         return search.matching(queryset, terms), False
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        content_version.bump()
+        services.delete_articles(Article.objects.filter(pk=obj.pk), request.user, self._reason(request))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        content_version.bump()
+        services.delete_articles(queryset, request.user, self._reason(request))
+
+    @staticmethod
+    def _reason(request):
+        """Why, as typed on the delete confirmation page (see its template)."""
+        return " ".join(request.POST.get("reason", "").split())[:1000]
 
     def get_deleted_objects(self, objs, request):
         # An article's images, related links and editorial actions go with it (its deletion is
@@ -178,33 +222,45 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
 
     def get_list_display(self, request):
         can_publish = self.has_publish_permission(request) and IS_POPUP_VAR not in request.GET
-        state = self._state_column(request) if can_publish else "published"
-        return [
-            "title",
-            "provider",
-            "published_date",
-            state,
-            "quality",
-            "heat_display",
-            "topic_names",
-            "site_link",
-        ]
+        state = self._state_column(request) if can_publish else "state_display"
+        # Few columns, each worth its width: everything fits at 1280 px; on a phone the state
+        # (with its button) comes right after the title (see css/admin_articles.css).
+        return ["thumbnail", "title_with_excerpt", "provider", "published_date", state]
 
-    @admin.display(description="published at", ordering="published_at")
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        src = obj.thumbnail_url if is_http_url(str(obj.thumbnail_url or "")) else ""
+        return format_html('<img src="{}" alt="" loading="lazy" class="article-thumb">', src) if src else ""
+
+    @admin.display(description="title", ordering="title")
+    def title_with_excerpt(self, obj):
+        excerpt = obj.excerpt if len(obj.excerpt) <= 160 else obj.excerpt[:159].rstrip() + "…"
+        topics = ", ".join(topic.name for topic in obj.topics.all())
+        return format_html(
+            '<a href="{}" class="article-title">{}</a><span class="article-excerpt">{}</span>'
+            '<span class="article-facts">{} <a href="{}">View on site</a></span>',
+            reverse("admin:articles_article_change", args=[obj.pk]),
+            obj.title,
+            excerpt,
+            " · ".join(
+                part
+                for part in (
+                    f"quality {obj.quality}" if obj.quality is not None else "",
+                    f"heat {obj.heat}" if obj.heat_known else "",
+                    topics,
+                )
+                if part
+            ),
+            obj.get_absolute_url(),
+        )
+
+    @admin.display(description="date", ordering="published_at")
     def published_date(self, obj):
         return timezone.localtime(obj.published_at).date().isoformat()
 
-    @admin.display(description="heat", ordering="heat")
-    def heat_display(self, obj):
-        return obj.heat if obj.heat_known else "–"
-
-    @admin.display(description="topics")
-    def topic_names(self, obj):
-        return ", ".join(topic.name for topic in obj.topics.all())
-
-    @admin.display(description="on site")
-    def site_link(self, obj):
-        return format_html('<a href="{}">View on site</a>', obj.get_absolute_url())
+    @admin.display(description="state", ordering="published")
+    def state_display(self, obj):
+        return _state_label(obj)
 
     def _state_column(self, request):
         """The published state with a Publish/Unpublish button, bound to this request's filters.
@@ -214,15 +270,15 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
         """
         preserved = self.get_preserved_filters(request)
 
-        @admin.display(description="published", ordering="published")
+        @admin.display(description="state", ordering="published")
         def state(obj):
             url = reverse("admin:articles_article_toggle_published", args=[obj.pk])
             if preserved:
                 url = f"{url}?{preserved}"
             return format_html(
-                '{} <button type="submit" class="button" formaction="{}" formmethod="post" '
-                'name="published" value="{}">{}</button>',
-                display_for_value(obj.published, "", boolean=True),
+                '<span class="article-state">{}</span> <button type="submit" class="button" formaction="{}" '
+                'formmethod="post" name="published" value="{}">{}</button>',
+                _state_label(obj),
                 url,
                 "0" if obj.published else "1",
                 "Unpublish" if obj.published else "Publish",
@@ -246,9 +302,9 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
         verb = "published" if published else "unpublished"
         message = f"{changed} {'article' if changed == 1 else 'articles'} {verb}."
         if selected > changed:
-            already = selected - changed
-            message += f" {already} {'was' if already == 1 else 'were'} already {verb}."
-        self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
+            kept = selected - changed
+            message += f" {kept} {'was' if kept == 1 else 'were'} already {verb}: kept {verb} (recorded)."
+        self.message_user(request, message, messages.SUCCESS)
 
     def get_urls(self):
         toggle = path(
@@ -262,11 +318,11 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
         """POST published=1|0: set one article's state, then go back where the editor was."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
         if article is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_publish_permission(request, article):
-            raise PermissionDenied
         wanted = request.POST.get("published")
         if wanted not in ("0", "1"):
             self.message_user(request, "Nothing changed: choose Publish or Unpublish.", messages.ERROR)
@@ -276,7 +332,9 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
             if set_published([article.pk], published, request.user):
                 self.message_user(request, f"“{article}” {verb}.", messages.SUCCESS)
             else:
-                self.message_user(request, f"“{article}” was already {verb}.", messages.WARNING)
+                self.message_user(request, f"“{article}” was already {verb}: kept {verb} (recorded).")
+        if request.POST.get("_return") == "site":
+            return redirect(article.get_absolute_url())
         if request.POST.get("_return") == "change":
             url = reverse("admin:articles_article_change", args=[article.pk])
         else:
@@ -317,9 +375,108 @@ class EditorialActionAdmin(ViewOnly, admin.ModelAdmin):
 
     @admin.display(description="change")
     def state_change(self, obj):
-        return f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
+        change = (
+            f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
+        )
+        if obj.publish_at:
+            change += f", public from {timezone.localtime(obj.publish_at):%Y-%m-%d %H:%M %Z}"
+        return change
 
     @admin.display(description="article", ordering="article__title")
     def article_link(self, obj):
         url = reverse("admin:articles_article_change", args=[obj.article_id])
         return format_html('<a href="{}">{}</a>', url, obj.article)
+
+
+def _state_label(article):
+    if article.is_scheduled:
+        return f"scheduled {timezone.localtime(article.publish_at):%Y-%m-%d %H:%M}"
+    return "published" if article.is_public else "unpublished"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Every import on the record, newest first: read-only for everyone."""
+
+    list_display = ["__str__", "started_by", "counts", "new_link"]
+    fields = ["started_at", "finished_at", "started_by", "path_list", "counts", "new_link", "problem_list"]
+    readonly_fields = fields
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="paths")
+    def path_list(self, obj):
+        return format_html_join(", ", "<code>{}</code>", ((path,) for path in obj.paths)) or "–"
+
+    @admin.display(description="counts")
+    def counts(self, obj):
+        return (
+            f"{obj.created} created, {obj.updated} updated, {obj.unchanged} unchanged, "
+            f"{obj.rejected} rejected, {obj.suppressed} suppressed"
+        )
+
+    @admin.display(description="new articles")
+    def new_link(self, obj):
+        url = reverse("admin:articles_review") + f"?run={obj.pk}"
+        return format_html('<a href="{}">New in this run, in the review queue</a>', url)
+
+    @admin.display(description="rejected and suppressed files")
+    def problem_list(self, obj):
+        if not obj.problems:
+            return "–"
+        return format_html(
+            '<ul class="import-problems">{}</ul>',
+            format_html_join(
+                "",
+                "<li><code>{}</code> ({}): {}</li>",
+                ((p.get("path", ""), p.get("kind", ""), p.get("reason", "")) for p in obj.problems),
+            ),
+        )
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin):
+    """Deleted articles' web URLs. A superuser lifts a tombstone by deleting it: the next import
+    of the document brings the article back, as a new, undecided article."""
+
+    list_display = ["web_url", "title", "deleted_by", "deleted_at", "reason"]
+    list_select_related = ["deleted_by"]
+    search_fields = ["web_url", "title"]
+    fields = list_display
+    readonly_fields = fields
+    actions = ["lift_selected"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(
+        description="Lift the selected tombstones (the next import brings the articles back)",
+        permissions=["delete"],
+    )
+    def lift_selected(self, request, queryset):
+        lifted, _ = queryset.delete()
+        self.message_user(
+            request, f"{lifted} {'tombstone' if lifted == 1 else 'tombstones'} lifted.", messages.SUCCESS
+        )

@@ -22,6 +22,7 @@ from articles.models import Article
 
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .prepare import prepare
+from .runs import tombstoned_urls
 from .writer import UNCHANGED, deferred_search_index, import_session, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -37,9 +38,12 @@ class Problem:
     path: str
     message: str
     is_error: bool = True
+    # A document of a deleted article (a tombstone): skipped, not an error.
+    suppressed: bool = False
 
     def __str__(self):
-        return f"{self.path}: {'' if self.is_error else 'warning: '}{self.message}"
+        label = "suppressed: " if self.suppressed else "" if self.is_error else "warning: "
+        return f"{self.path}: {label}{self.message}"
 
 
 @dataclass
@@ -48,17 +52,18 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    suppressed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def total(self):
-        return self.created + self.updated + self.unchanged + self.rejected
+        return self.created + self.updated + self.unchanged + self.rejected + self.suppressed
 
     @property
     def summary(self):
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected"
+            f"{self.rejected} rejected" + (f", {self.suppressed} suppressed" if self.suppressed else "")
         )
 
     def count(self, status):
@@ -207,6 +212,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
             content_version.bump()
 
     _known_files = _load_known_files(files)
+    tombstones = tombstoned_urls()
     try:
         new_files = 0 if dry_run else len(files) - len(_known_files)  # never imported from there
         with import_session(), deferred_search_index(new_files) as index_deferred:
@@ -220,6 +226,11 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                 if error:
                     report.count("rejected")
                     report.problems.append(Problem(name, error))
+                elif record.web_url in tombstones:
+                    report.count("suppressed")
+                    report.problems.append(
+                        Problem(name, tombstones[record.web_url], is_error=False, suppressed=True)
+                    )
                 elif isinstance(record, Unchanged):
                     report.count(UNCHANGED)
                 else:
