@@ -1,7 +1,8 @@
 """What a list page is asked for, parsed once into plain values, and the FilterSet that applies them.
 
     query = parse_list_query(request.GET)     # a ListQuery: topics, providers, years, q, sort, page
-    ArticleFilter(query.filter_data(), queryset=articles).qs    # what the selector does with it
+    filterset = ArticleFilter(query.filter_data(), queryset=articles)   # what the selector does:
+    filterset.qs, filterset.qs_without("topic")                         # the list, a facet's base
 
 Lenient by design: a query string never fails. Values are cleaned (trimmed, lower-cased where
 case carries no meaning, cut to their column's length, at most MAX_VALUES per facet). A topic,
@@ -185,7 +186,8 @@ class ValueListFilter(django_filters.Filter):
 
 class ArticleFilter(django_filters.FilterSet):
     """The list filters over a queryset: OR inside one facet, AND across facets. Takes the data of
-    a ListQuery (`ListQuery.filter_data`); ordering is the selector's."""
+    a ListQuery (`ListQuery.filter_data`); ordering is the selector's. `qs` applies every filter;
+    `qs_without(name)` all but one, the base a facet is counted on."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
     topic = ValueListFilter(method="filter_topic")
@@ -197,12 +199,22 @@ class ArticleFilter(django_filters.FilterSet):
         fields = []
 
     def get_form_class(self):
-        # The same fields every time: build the form class once, not for every FilterSet (a list
-        # page applies one per facet). Each form still gets its own copies of the fields.
+        # The same fields every time: build the form class once, not on every page. Each form
+        # still gets its own copies of the fields.
         cls = type(self)
         if "_form_class" not in cls.__dict__:
             cls._form_class = super().get_form_class()
         return cls._form_class
+
+    def qs_without(self, *names):
+        """The queryset with every filter applied but those named (unordered, like `qs`)."""
+        if not self.is_valid():  # never happens: the values come cleaned
+            return self.queryset.none()
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_q(self, queryset, name, value):
         return search.matching(queryset, search.search_terms(value))

@@ -142,17 +142,18 @@ def article_listing(query, *, topic=None, provider=None):
         base = base.in_topics([topic])
     if provider is not None:
         base = base.from_providers([provider.domain])
+    filterset = ArticleFilter(query.filter_data(), queryset=base)
     facets = []
     for name in FACETS:
         if provider is not None and name == "provider":
             continue  # a provider's page needs no provider facet
-        counts = _cached_counts(base, query, name, topic, provider)
+        counts = _cached_counts(filterset, query, name, topic, provider)
         hide = topic.slug if topic is not None and name == "topic" else None
         facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
     total = _total(facets)
 
     articles = (
-        _ordered(base, query)
+        _ordered(filterset, query)
         .select_related("provider")
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("name")),
@@ -188,17 +189,12 @@ def article_listing(query, *, topic=None, provider=None):
     )
 
 
-def _filtered(base, query, exclude=()):
-    """`base` with every filter of `query` applied but the facets named in `exclude`; unordered."""
-    return ArticleFilter(query.filter_data(exclude=exclude), queryset=base).qs
-
-
-def _ordered(base, query):
+def _ordered(filterset, query):
     """Every filter, then the sort. Ranking by relevance applies the text search itself."""
     sort = query.effective_sort
     if sort == RELEVANCE:
-        return search.ranked(_filtered(base, query, exclude={"q"}), query.terms)
-    return _filtered(base, query).order_by(*SORTS[sort][1])
+        return search.ranked(filterset.qs_without("q"), query.terms)
+    return filterset.qs.order_by(*SORTS[sort][1])
 
 
 def _total(facets):
@@ -337,7 +333,7 @@ def year_counts(articles):
 COUNTERS = {"topic": topic_counts, "provider": provider_counts, "year": year_counts}
 
 
-def _cached_counts(base, query, name, topic, provider):
+def _cached_counts(filterset, query, name, topic, provider):
     """A facet's counts, remembered for `settings.FACET_CACHE_SECONDS` (0 turns it off).
 
     Counting the front page's published articles by topic is the costliest part of a list page;
@@ -347,7 +343,7 @@ def _cached_counts(base, query, name, topic, provider):
     old counts unreachable in every app server within CONTENT_VERSION_TTL seconds."""
 
     def count():
-        return COUNTERS[name](_filtered(base, query, exclude={name}))
+        return COUNTERS[name](filterset.qs_without(name))
 
     timeout = settings.FACET_CACHE_SECONDS
     if not timeout:
