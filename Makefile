@@ -57,7 +57,7 @@ bench-search: install-dev ## Cold search pages on SQLite and PostgreSQL, one wor
 bench-admin: install-dev ## Admin changelist timings, queries, editor writes (COUNT=..., default 10000)
 	$(BIN)/python bench/admin_changelist.py $(BENCH_COUNT)
 
-bench-load: install-dev ## wrk load test (req/s, p50/p99) and fault test; needs wrk (COUNT=...)
+bench-load: install-dev ## wrk load test (req/s, p50/p99), fault test, kill test; needs wrk (COUNT=...)
 	$(BIN)/python bench/load.py $(BENCH_COUNT)
 
 bench-expensive: install-dev ## CPU ms of the costliest requests one can craft, caches off (COUNT=...)
