@@ -62,9 +62,8 @@ class ProviderFilter(admin.RelatedFieldListFilter):
         """The chosen provider, or `source`: a domain or a name typed in the search box."""
         source = self.source.strip()[:253]
         if source:
-            queryset = queryset.filter(
-                models.Q(provider__domain=source.lower()) | models.Q(provider__name__iexact=source)
-            )
+            named = models.Q(domain=source.lower()) | models.Q(name__iexact=source)
+            queryset = queryset.filter(provider__in=Provider.objects.filter(named).values("pk"))
         used = {name: value for name, value in self.used_parameters.items() if name != "source"}
         try:
             return queryset.filter(build_q_object_from_lookup_parameters(used))
