@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import content_version
+from . import content_version, stories
 from .models import Article, EditorialAction
 
 # Rows per UPDATE/INSERT: keeps `IN (...)` lists under every database's parameter limit.
@@ -64,6 +64,7 @@ def set_published(articles, published, user=None):
                     ).values_list("pk", flat=True)
                 )
         _record(changed, published, user_id, now)
+        stories.refresh_stories_of(changed)
         content_version.bump()
     return len(changed)
 

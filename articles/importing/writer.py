@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles import stories
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 from articles.search_index import drop_write_triggers, ensure_sqlite_index
 
@@ -280,6 +281,7 @@ def _write(batch):
             Article.topics.through.objects.filter(article_id__in=old_ids).delete()
             ids.update((item.web_url, existing[item.web_url]["id"]) for item in updated)
         _write_children([(ids[item.web_url], item) for item, _ in changed], providers, topics)
+        stories.cluster_articles([ids[item.web_url] for item, _ in changed])
     return [(item, status, None) for item, status in statuses]
 
 

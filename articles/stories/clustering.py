@@ -1,0 +1,309 @@
+"""Stories in the database: keep `Story`, `StoryKey`, `StoryAlias` and `Article.story` in step with
+the rules of `articles.stories.rules`.
+
+`cluster_articles(ids)` runs after the importer writes a batch (same transaction): the articles'
+keys are rewritten, then only the part of the corpus whose grouping can have changed is
+re-grouped: the articles holding a key whose holders changed (where that key links at all), the
+stories they were in, and everything linked to those. Every other story is a connected group no
+changed key touches, so it stays as it is. `recluster()` groups the whole corpus from scratch; both
+end in `_sync`, so they agree, story URLs included: a story's slug is its oldest member's
+(lowest id), kept while it grows; a story that merges into another leaves a `StoryAlias`.
+"""
+
+from collections import Counter
+from datetime import UTC
+
+from django.db import connection
+from django.db.models import Count
+
+from articles.canonical import group_stories
+from articles.models import Article, Story, StoryAlias, StoryKey
+
+from . import rules
+
+CHUNK = 2000  # values per IN (...) list
+
+
+def _chunks(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _executemany(sql, rows):
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _keys_from_articles(ids):
+    """{article id: (url keys, title key)} computed from the stored articles and their links
+    (one query: the links joined, in document order)."""
+    found = {}
+    for chunk in _chunks(ids):
+        rows = (
+            Article.objects.filter(pk__in=chunk)
+            .order_by("pk", "related_links__position")
+            .values_list("pk", "url_key", "title", "related_links__web_url")
+        )
+        for pk, url_key, title, link in rows:
+            entry = found.setdefault(pk, (url_key, title, []))
+            if link:
+                entry[2].append(link)
+    return {pk: rules.article_keys(*entry) for pk, entry in found.items()}
+
+
+def _write_keys(ids, fresh=False):
+    """Replace the keys of articles `ids`; return Counters of the keys they held before and hold
+    now (`fresh`: they hold none yet)."""
+    old = Counter()
+    table, article, key = _table(StoryKey), *(connection.ops.quote_name(n) for n in ("article_id", "key"))
+    if not fresh:
+        for chunk in _chunks(ids):
+            with connection.cursor() as cursor:
+                listed = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE {article} IN ({listed}) RETURNING {key}", chunk)
+                old.update(row[0] for row in cursor.fetchall())
+    rows, new = [], Counter()
+    for pk, (url_keys, title_key) in _keys_from_articles(ids).items():
+        keys = url_keys | {title_key} if title_key is not None else url_keys
+        new.update(keys)
+        rows.extend((pk, key) for key in keys)
+    _executemany(f"INSERT INTO {table} ({article}, {key}) VALUES (%s, %s)", rows)
+    return old, new
+
+
+def _holders(keys, limit):
+    """{key: [article ids]} for those of `keys` held by at most `limit` articles, and the set of
+    the others (more holders: noise, or keys nobody holds)."""
+    holders = {}
+    for chunk in _chunks(keys):
+        few = (
+            StoryKey.objects.filter(key__in=chunk)
+            .order_by()
+            .values("key")
+            .annotate(n=Count("*"))
+            .filter(n__lte=limit)
+            .values("key")
+        )
+        for key, article_id in StoryKey.objects.filter(key__in=few).values_list("key", "article_id"):
+            holders.setdefault(key, []).append(article_id)
+    return holders, set(keys) - holders.keys()
+
+
+def cluster_articles(article_ids):
+    """Bring stories up to date after articles `article_ids` were written (created or changed).
+    Call inside the writing transaction."""
+    touched = sorted(set(article_ids))
+    if not touched:
+        return
+    old, new = _write_keys(touched)
+    # The holders of every changed key that links now or linked before the change (before, it
+    # had `old - new` more holders: at most len(touched) fewer).
+    holders, _ = _holders(old.keys() | new.keys(), rules.MAX_SHARED + len(touched))
+    seeds = set(touched)
+    for key, ids in holders.items():
+        if min(len(ids), len(ids) - new[key] + old[key]) <= rules.MAX_SHARED:
+            seeds.update(ids)
+    seeds |= _members_of_stories_of(seeds)
+    nodes, counts = _closure(seeds)
+    _sync(rules.components(nodes.values(), counts), nodes)
+
+
+def _members_of_stories_of(ids):
+    members = set()
+    for chunk in _chunks(ids):
+        stories = Article.objects.filter(pk__in=chunk, story__isnull=False).values("story_id")
+        members.update(Article.objects.filter(story_id__in=stories).values_list("pk", flat=True))
+    return members
+
+
+def _closure(seeds):
+    """Nodes of `seeds` and of every article linked to them, transitively; with the counts of
+    their keys (any count above MAX_SHARED stands for "noise")."""
+    nodes, counts = {}, {}
+    frontier = set(seeds)
+    while frontier:
+        loaded = _nodes(frontier)
+        nodes.update(loaded)
+        keys = {key for node in loaded.values() for key in node.keys} - counts.keys()
+        holders, noise = _holders(keys, rules.MAX_SHARED)
+        counts.update({key: len(ids) for key, ids in holders.items()})
+        counts.update(dict.fromkeys(noise, rules.MAX_SHARED + 1))
+        frontier = {pk for ids in holders.values() for pk in ids} - nodes.keys()
+    return nodes, counts
+
+
+def _nodes(ids):
+    found = {}
+    for chunk in _chunks(ids):
+        rows = StoryKey.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "key", "article__published_at", "article__title"
+        )
+        for pk, key, at, title in rows:
+            found.setdefault(pk, (at, title, set()))[2].add(key)
+    nodes = {}
+    for pk, (at, title, keys) in found.items():
+        title_key = rules.title_key(title)
+        url_keys = frozenset(keys - {title_key})
+        nodes[pk] = rules.Node(pk, at, url_keys, title_key if title_key in keys else None)
+    return nodes
+
+
+def refresh_stories_of(article_ids):
+    """Recount the stories of `article_ids` after a change that does not regroup them (an editor
+    publishing or unpublishing: the lead and counts follow)."""
+    members = _members_of_stories_of(article_ids)
+    groups = {}
+    for chunk in _chunks(members):
+        for pk, story_id in Article.objects.filter(pk__in=chunk).values_list("pk", "story_id"):
+            groups.setdefault(story_id, []).append(pk)
+    _sync(sorted(sorted(group) for group in groups.values()), {})
+
+
+def recluster():
+    """Group the whole corpus from scratch (`manage.py recluster_stories`). Story URLs survive
+    wherever the grouping allows. Returns the number of stories."""
+    StoryKey.objects.all().delete()
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for chunk in _chunks(ids, 10_000):
+        _write_keys(chunk, fresh=True)
+    nodes = _nodes(ids)
+    groups = rules.components(nodes.values(), {})  # every holder is among the nodes
+    _sync(groups, nodes, everything=True)
+    return len(groups)
+
+
+class _Member:
+    __slots__ = ("id", "slug", "title", "web_url", "published", "quality", "heat", "published_at", "story_id")
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__, row, strict=True):
+            setattr(self, name, value)
+
+
+def _sync(groups, nodes, everything=False):
+    """Make the stories of the articles in `groups` be exactly `groups` (and, with `everything`,
+    delete stories left with no article)."""
+    ids = [pk for group in groups for pk in group]
+    members, related = {}, {}
+    link_fields = ["related_links__web_url", "related_links__title", "related_links__published_at"]
+    for chunk in _chunks(ids):
+        for *row, url, title, at in (
+            Article.objects.filter(pk__in=chunk).order_by().values_list(*_Member.__slots__, *link_fields)
+        ):
+            if row[0] not in members:
+                members[row[0]] = _Member(row)
+            if url:
+                related.setdefault(row[0], []).append((url, title, at))
+
+    wanted = {}  # slug -> (group, stats)
+    for group in groups:
+        group_members = [members[pk] for pk in group]
+        wanted[members[group[0]].slug] = (group, _stats(group_members, related))
+    # The members' stories, and any story holding a wanted slug (left behind by deleted
+    # articles: it is taken over).
+    old_story_ids = [m.story_id for m in members.values() if m.story_id is not None]
+    old_stories = {}
+    for chunk in _chunks(old_story_ids):
+        old_stories.update({story.slug: story for story in Story.objects.filter(pk__in=chunk)})
+    for chunk in _chunks(wanted.keys() - old_stories.keys()):
+        old_stories.update({story.slug: story for story in Story.objects.filter(slug__in=chunk)})
+
+    # New stories first (their slugs may be retired aliases: the story split out again).
+    new_slugs = [slug for slug in wanted if slug not in old_stories]
+    for chunk in _chunks(new_slugs):
+        StoryAlias.objects.filter(slug__in=chunk).delete()
+    created = Story.objects.bulk_create([Story(slug=slug, **wanted[slug][1]) for slug in new_slugs])
+    story_of_slug = {story.slug: story.pk for story in created}
+    if created and created[0].pk is None:  # a backend that does not return ids
+        story_of_slug = dict(Story.objects.filter(slug__in=new_slugs).values_list("slug", "pk"))
+    changed = []
+    for slug, story in old_stories.items():
+        if slug in wanted:
+            story_of_slug[slug] = story.pk
+            stats = wanted[slug][1]
+            if any(getattr(story, name) != value for name, value in stats.items()):
+                changed.append((*_adapted(stats).values(), story.pk))
+    if changed:
+        fields = list(next(iter(wanted.values()))[1])
+        columns = ", ".join(
+            f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in fields
+        )
+        _executemany(f"UPDATE {_table(Story)} SET {columns} WHERE id = %s", changed)
+
+    moves = []
+    for slug, (group, _) in wanted.items():
+        story_id = story_of_slug[slug]
+        moves.extend((story_id, pk) for pk in group if members[pk].story_id != story_id)
+    _executemany(f"UPDATE {_table(Article)} SET story_id = %s WHERE id = %s", moves)
+
+    retired = [story for slug, story in old_stories.items() if slug not in wanted]
+    if retired:
+        group_of = {pk: slug for slug, (group, _) in wanted.items() for pk in group}
+        by_slug = dict(Article.objects.filter(slug__in=[s.slug for s in retired]).values_list("slug", "pk"))
+        for story in retired:
+            founder = by_slug.get(story.slug)
+            target_slug = group_of.get(founder) or next(
+                (group_of[m.id] for m in members.values() if m.story_id == story.pk), None
+            )
+            if target_slug is None:
+                continue
+            target = story_of_slug[target_slug]
+            StoryAlias.objects.filter(story=story).update(story_id=target)
+            StoryAlias.objects.update_or_create(slug=story.slug, defaults={"story_id": target})
+        Story.objects.filter(pk__in=[story.pk for story in retired]).delete()
+    if everything:
+        Story.objects.filter(members__isnull=True).delete()
+
+
+def _adapted(stats):
+    ops = connection.ops
+    return {
+        **stats,
+        "first_at": ops.adapt_datetimefield_value(stats["first_at"]),
+        "latest_at": ops.adapt_datetimefield_value(stats["latest_at"]),
+        "latest_day": ops.adapt_datefield_value(stats["latest_day"]),
+    }
+
+
+STAT_FIELDS = [
+    "lead_id",
+    "article_count",
+    "published_count",
+    "source_count",
+    "heat",
+    "first_at",
+    "latest_at",
+    "latest_day",
+]
+
+
+def _stats(members, related):
+    """What a story shows and is ranked by, from its members and their related links."""
+    lead = rules.lead_of(members)
+    shown = [m for m in members if m.published] or members
+    coverage = [(m.web_url, m.title) for m in members]
+    times = [m.published_at for m in shown]
+    for member in members:
+        for url, title, at in related.get(member.id, []):
+            coverage.append((url, title))
+            if at is not None and member in shown:
+                times.append(at)
+    sources = group_stories(coverage, url=lambda item: item[0], title=lambda item: item[1])
+    heats = [m.heat for m in members if m.published and m.heat is not None]
+    latest_published = max((m.published_at for m in members if m.published), default=None)
+    return {
+        "lead_id": lead.id if lead else None,
+        "article_count": len(members),
+        "published_count": sum(1 for m in members if m.published),
+        "source_count": len(sources),
+        "heat": max(heats, default=-1),
+        "first_at": min(times),
+        "latest_at": max(times),
+        "latest_day": latest_published.astimezone(UTC).date() if latest_published else None,
+    }
