@@ -100,7 +100,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the article page shows, in a fixed number of queries whatever the counts.
         (Children are ordered by position alone: their Meta ordering starts with `article`, which
         would join the article table again just to sort.)"""
-        return self.select_related("provider").prefetch_related(
+        return self.select_related("provider", "story").prefetch_related(
             "topics",
             models.Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
             models.Prefetch(
@@ -454,15 +454,16 @@ class StoryAlias(models.Model):
 
 class StoryKey(models.Model):
     """What clustering compares: one row per (article, key), the key a 63-bit hash of a canonical
-    URL (the article's own or a related link's) or of a title key. Looked up by key."""
+    URL (the article's own or a related link's) or of a title key. Looked up by key. Written only
+    by `articles.stories`, which never repeats a pair: no constraint to maintain on every insert."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     key = models.BigIntegerField()
 
     class Meta:
         ordering = ["key", "article"]
+        # By key (who holds it); by article through the foreign key's own index.
         indexes = [models.Index(fields=["key", "article"], name="storykey_key_idx")]
-        constraints = [models.UniqueConstraint(fields=["article", "key"], name="unique_story_key")]
 
     def __str__(self):
         return f"{self.article_id}:{self.key}"

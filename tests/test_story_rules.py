@@ -119,3 +119,25 @@ def test_lead_is_the_best_published_member_quality_then_heat_then_recency():
     members = [Member(1, quality=70, heat=9, day=0), Member(2, quality=70, heat=9, day=1)]
     assert rules.lead_of(members).id == 2
     assert rules.lead_of([Member(1, published=False)]) is None
+
+
+def test_the_fast_canonical_url_agrees_with_canonical_url():
+    from articles.canonical import canonical_url
+
+    urls = [
+        "https://www.Example.com/a//b/",
+        "http://example.com.",
+        "HTTPS://WWW.EXAMPLE.COM",
+        "https://example.com/a?utm_source=x",
+        "https://example.com:8443/a",
+        "https://example.com/a#frag",
+        "https://user@example.com/a",
+        "https://example.com/%7Euser/a%20b/",
+        "https://example.com/a;b=c/",
+        "https://münchen.example/a",
+        " https://example.com/a ",
+        "https://example.com/a\tb",
+        "https://www.www.example.com/x",
+    ]
+    for url in urls:
+        assert rules.fast_canonical_url(url) == canonical_url(url), url

@@ -14,10 +14,9 @@ from collections import Counter
 from datetime import UTC
 
 from django.db import connection
-from django.db.models import Count
 
 from articles.canonical import group_stories
-from articles.models import Article, Story, StoryAlias, StoryKey
+from articles.models import Article, RelatedLink, Story, StoryAlias, StoryKey
 
 from . import rules
 
@@ -40,26 +39,68 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _keys_from_articles(ids):
-    """{article id: (url keys, title key)} computed from the stored articles and their links
-    (one query: the links joined, in document order)."""
-    found = {}
-    for chunk in _chunks(ids):
-        rows = (
-            Article.objects.filter(pk__in=chunk)
-            .order_by("pk", "related_links__position")
-            .values_list("pk", "url_key", "title", "related_links__web_url")
+class _Member:
+    """An article as stories see it, with its related links as (url, title, published_at)."""
+
+    __slots__ = (
+        "id",
+        "slug",
+        "title",
+        "web_url",
+        "url_key",
+        "published",
+        "quality",
+        "heat",
+        "published_at",
+        "story_id",
+        "source_count",
+        "links",
+    )
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__, row, strict=False):
+            setattr(self, name, value)
+        self.links = []
+
+
+def _aware(value):
+    """SQLite hands raw queries naive UTC datetimes; PostgreSQL aware ones."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _load_members(ids, into):
+    """Add the `_Member` of each of `ids` not yet in `into` (one query per chunk: the links
+    joined, in document order). Raw SQL: the ORM's per-value work costs more than the query."""
+    missing = [pk for pk in ids if pk not in into]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"a.{quote(Article._meta.get_field(name).column)}" for name in _Member.__slots__[:-1])
+    for chunk in _chunks(missing):
+        sql = (
+            f"SELECT {columns}, r.web_url, r.title, r.published_at FROM {_table(Article)} a "
+            f"LEFT JOIN {_table(RelatedLink)} r ON r.article_id = a.id WHERE {_in('a.id', chunk)} "
+            "ORDER BY a.id, r.position"
         )
-        for pk, url_key, title, link in rows:
-            entry = found.setdefault(pk, (url_key, title, []))
-            if link:
-                entry[2].append(link)
-    return {pk: rules.article_keys(*entry) for pk, entry in found.items()}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chunk)
+            rows = cursor.fetchall()
+        for *row, url, title, at in rows:
+            member = into.get(row[0])
+            if member is None:
+                member = into[row[0]] = _Member(row)
+                member.published = bool(member.published)
+                member.published_at = _aware(member.published_at)
+            if url:
+                member.links.append((url, title, _aware(at)))
+    return into
 
 
-def _write_keys(ids, fresh=False):
-    """Replace the keys of articles `ids`; return Counters of the keys they held before and hold
-    now (`fresh`: they hold none yet)."""
+def _write_keys(ids, members, fresh=False):
+    """Replace the keys of articles `ids` (loaded into `members`); return Counters of the keys
+    they held before and hold now (`fresh`: they hold none yet), and their nodes."""
     old = Counter()
     table, article, key = _table(StoryKey), *(connection.ops.quote_name(n) for n in ("article_id", "key"))
     if not fresh:
@@ -68,30 +109,36 @@ def _write_keys(ids, fresh=False):
                 listed = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {table} WHERE {article} IN ({listed}) RETURNING {key}", chunk)
                 old.update(row[0] for row in cursor.fetchall())
-    rows, new = [], Counter()
-    for pk, (url_keys, title_key) in _keys_from_articles(ids).items():
-        keys = url_keys | {title_key} if title_key is not None else url_keys
-        new.update(keys)
-        rows.extend((pk, key) for key in keys)
+    rows, new, nodes = [], Counter(), {}
+    _load_members(ids, members)
+    for pk in ids:
+        member = members.get(pk)
+        if member is None:
+            continue
+        url_keys, title_key = rules.article_keys(
+            member.url_key, member.title, [link[0] for link in member.links]
+        )
+        node = nodes[pk] = rules.Node(pk, member.published_at, url_keys, title_key)
+        new.update(node.keys)
+        rows.extend((pk, key) for key in node.keys)
     _executemany(f"INSERT INTO {table} ({article}, {key}) VALUES (%s, %s)", rows)
-    return old, new
+    return old, new, nodes
 
 
 def _holders(keys, limit):
     """{key: [article ids]} for those of `keys` held by at most `limit` articles, and the set of
     the others (more holders: noise, or keys nobody holds)."""
     holders = {}
+    table, key = _table(StoryKey), connection.ops.quote_name("key")
     for chunk in _chunks(keys):
-        few = (
-            StoryKey.objects.filter(key__in=chunk)
-            .order_by()
-            .values("key")
-            .annotate(n=Count("*"))
-            .filter(n__lte=limit)
-            .values("key")
+        sql = (
+            f"SELECT {key}, article_id FROM {table} WHERE {key} IN (SELECT {key} FROM {table} "
+            f"WHERE {_in(key, chunk)} GROUP BY {key} HAVING COUNT(*) <= %s)"
         )
-        for key, article_id in StoryKey.objects.filter(key__in=few).values_list("key", "article_id"):
-            holders.setdefault(key, []).append(article_id)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, limit])
+            for found, article_id in cursor.fetchall():
+                holders.setdefault(found, []).append(article_id)
     return holders, set(keys) - holders.keys()
 
 
@@ -101,17 +148,20 @@ def cluster_articles(article_ids):
     touched = sorted(set(article_ids))
     if not touched:
         return
-    old, new = _write_keys(touched)
+    members = {}
+    old, new, nodes = _write_keys(touched, members)
     # The holders of every changed key that links now or linked before the change (before, it
     # had `old - new` more holders: at most len(touched) fewer).
-    holders, _ = _holders(old.keys() | new.keys(), rules.MAX_SHARED + len(touched))
+    holders, noise = _holders(old.keys() | new.keys(), rules.MAX_SHARED + len(touched))
     seeds = set(touched)
     for key, ids in holders.items():
         if min(len(ids), len(ids) - new[key] + old[key]) <= rules.MAX_SHARED:
             seeds.update(ids)
     seeds |= _members_of_stories_of(seeds)
-    nodes, counts = _closure(seeds)
-    _sync(rules.components(nodes.values(), counts), nodes)
+    known = {key: ids for key, ids in holders.items() if len(ids) <= rules.MAX_SHARED}
+    noise |= holders.keys() - known.keys()
+    nodes, counts = _closure(seeds, nodes, known, noise)
+    _sync(rules.components(nodes.values(), counts), members)
 
 
 def _members_of_stories_of(ids):
@@ -122,19 +172,27 @@ def _members_of_stories_of(ids):
     return members
 
 
-def _closure(seeds):
+def _closure(seeds, nodes, holders, noise):
     """Nodes of `seeds` and of every article linked to them, transitively; with the counts of
-    their keys (any count above MAX_SHARED stands for "noise")."""
-    nodes, counts = {}, {}
-    frontier = set(seeds)
-    while frontier:
+    their keys (any count above MAX_SHARED stands for "noise"). `nodes`, `holders` (of keys
+    that link) and `noise` (keys that do not) are what is known already."""
+    nodes = {pk: node for pk, node in nodes.items() if pk in seeds}
+    counts = {key: len(ids) for key, ids in holders.items()}
+    counts.update(dict.fromkeys(noise, rules.MAX_SHARED + 1))
+    frontier = set(seeds) - nodes.keys()
+    found = {pk for ids in holders.values() for pk in ids}
+    while True:
+        frontier |= found - nodes.keys()
+        if not frontier:
+            break
         loaded = _nodes(frontier)
         nodes.update(loaded)
+        frontier = set()
         keys = {key for node in loaded.values() for key in node.keys} - counts.keys()
         holders, noise = _holders(keys, rules.MAX_SHARED)
         counts.update({key: len(ids) for key, ids in holders.items()})
         counts.update(dict.fromkeys(noise, rules.MAX_SHARED + 1))
-        frontier = {pk for ids in holders.values() for pk in ids} - nodes.keys()
+        found = {pk for ids in holders.values() for pk in ids}
     return nodes, counts
 
 
@@ -170,41 +228,24 @@ def recluster():
     wherever the grouping allows. Returns the number of stories."""
     StoryKey.objects.all().delete()
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    members, nodes = {}, {}
     for chunk in _chunks(ids, 10_000):
-        _write_keys(chunk, fresh=True)
-    nodes = _nodes(ids)
+        nodes.update(_write_keys(chunk, members, fresh=True)[2])
     groups = rules.components(nodes.values(), {})  # every holder is among the nodes
-    _sync(groups, nodes, everything=True)
+    _sync(groups, members, everything=True)
     return len(groups)
 
 
-class _Member:
-    __slots__ = ("id", "slug", "title", "web_url", "published", "quality", "heat", "published_at", "story_id")
-
-    def __init__(self, row):
-        for name, value in zip(self.__slots__, row, strict=True):
-            setattr(self, name, value)
-
-
-def _sync(groups, nodes, everything=False):
+def _sync(groups, members, everything=False):
     """Make the stories of the articles in `groups` be exactly `groups` (and, with `everything`,
-    delete stories left with no article)."""
+    delete stories left with no article). `members`: the `_Member`s loaded so far."""
     ids = [pk for group in groups for pk in group]
-    members, related = {}, {}
-    link_fields = ["related_links__web_url", "related_links__title", "related_links__published_at"]
-    for chunk in _chunks(ids):
-        for *row, url, title, at in (
-            Article.objects.filter(pk__in=chunk).order_by().values_list(*_Member.__slots__, *link_fields)
-        ):
-            if row[0] not in members:
-                members[row[0]] = _Member(row)
-            if url:
-                related.setdefault(row[0], []).append((url, title, at))
+    _load_members(ids, members)
 
     wanted = {}  # slug -> (group, stats)
     for group in groups:
         group_members = [members[pk] for pk in group]
-        wanted[members[group[0]].slug] = (group, _stats(group_members, related))
+        wanted[members[group[0]].slug] = (group, _stats(group_members))
     # The members' stories, and any story holding a wanted slug (left behind by deleted
     # articles: it is taken over).
     old_story_ids = [m.story_id for m in members.values() if m.story_id is not None]
@@ -218,10 +259,17 @@ def _sync(groups, nodes, everything=False):
     new_slugs = [slug for slug in wanted if slug not in old_stories]
     for chunk in _chunks(new_slugs):
         StoryAlias.objects.filter(slug__in=chunk).delete()
-    created = Story.objects.bulk_create([Story(slug=slug, **wanted[slug][1]) for slug in new_slugs])
-    story_of_slug = {story.slug: story.pk for story in created}
-    if created and created[0].pk is None:  # a backend that does not return ids
-        story_of_slug = dict(Story.objects.filter(slug__in=new_slugs).values_list("slug", "pk"))
+    if new_slugs:
+        columns = ", ".join(
+            connection.ops.quote_name(Story._meta.get_field(name).column) for name in ["slug", *STAT_FIELDS]
+        )
+        _executemany(
+            f"INSERT INTO {_table(Story)} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
+            [(slug, *_adapted(wanted[slug][1]).values()) for slug in new_slugs],
+        )
+    story_of_slug = {}
+    for chunk in _chunks(new_slugs):
+        story_of_slug.update(Story.objects.filter(slug__in=chunk).values_list("slug", "pk"))
     changed = []
     for slug, story in old_stories.items():
         if slug in wanted:
@@ -283,25 +331,26 @@ STAT_FIELDS = [
 ]
 
 
-def _stats(members, related):
+def _stats(members):
     """What a story shows and is ranked by, from its members and their related links."""
     lead = rules.lead_of(members)
+    # What readers see: the published members and their coverage (all members while none is).
     shown = [m for m in members if m.published] or members
-    coverage = [(m.web_url, m.title) for m in members]
     times = [m.published_at for m in shown]
-    for member in members:
-        for url, title, at in related.get(member.id, []):
-            coverage.append((url, title))
-            if at is not None and member in shown:
-                times.append(at)
-    sources = group_stories(coverage, url=lambda item: item[0], title=lambda item: item[1])
+    times.extend(at for m in shown for _, _, at in m.links if at is not None)
+    if len(shown) == 1:
+        source_count = shown[0].source_count  # the same rule, applied at import
+    else:
+        coverage = [(m.web_url, m.title) for m in shown]
+        coverage.extend((url, title) for m in shown for url, title, _ in m.links)
+        source_count = len(group_stories(coverage, url=lambda item: item[0], title=lambda item: item[1]))
     heats = [m.heat for m in members if m.published and m.heat is not None]
     latest_published = max((m.published_at for m in members if m.published), default=None)
     return {
         "lead_id": lead.id if lead else None,
         "article_count": len(members),
         "published_count": sum(1 for m in members if m.published),
-        "source_count": len(sources),
+        "source_count": source_count,
         "heat": max(heats, default=-1),
         "first_at": min(times),
         "latest_at": max(times),
