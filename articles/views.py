@@ -6,14 +6,18 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from . import story_views
 from .models import Article, Provider, Topic, normalize_domain
 from .selectors import article_listing, unknown_values
+from .story_selectors import story_link
 
 PAGE_SIZE = 20
 
 
 @require_safe
 def article_list(request):
+    if story_views.wants_front_page(request):
+        return story_views.front(request)
     return _listing_page(request, article_listing(request.GET))
 
 
@@ -21,7 +25,7 @@ def article_list(request):
 def article_detail(request, slug):
     """Published articles for everyone; staff also preview unpublished ones (with a banner)."""
     article = get_object_or_404(Article.objects.visible_to(request.user).with_page_data(), slug=slug)
-    context = {"article": article}
+    context = {"article": article, "story": story_link(article)}
     if request.user.is_staff:
         context["admin_url"] = reverse("admin:articles_article_change", args=[article.pk])
     return render(request, "articles/article_detail.html", context)

@@ -7,7 +7,21 @@ from .checks import axe_violations
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["list", "filtered", "search", "topic", "provider", "article", "article-rich", "not-found"]
+PAGES = [
+    "front",
+    "compact",
+    "story",
+    "topics",
+    "providers",
+    "list",
+    "filtered",
+    "search",
+    "topic",
+    "provider",
+    "article",
+    "article-rich",
+    "not-found",
+]
 
 
 def check(page, main_pages, name, screenshot, shot_name):
