@@ -32,10 +32,10 @@ MAX_PAGE_CHARS = 20
 DEFAULT_SORT = "newest"
 RELEVANCE = "relevance"
 SORTS = {
-    "newest": ("Newest", ("-published_at", "-id")),
+    "newest": ("Latest", ("-published_at", "-id")),
     "oldest": ("Oldest", ("published_at", "id")),
-    "quality": ("Quality", (F("quality").desc(nulls_last=True), "-published_at", "-id")),
-    "heat": ("Reader interest", (F("heat").desc(nulls_last=True), "-published_at", "-id")),
+    "quality": ("Best rated", (F("quality").desc(nulls_last=True), "-published_at", "-id")),
+    "heat": ("Trending", (F("heat").desc(nulls_last=True), "-published_at", "-id")),
 }
 YEAR_RE = re.compile(r"[0-9]{4}")
 MIN_YEAR, MAX_YEAR = 1000, 9998

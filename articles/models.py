@@ -129,7 +129,7 @@ class ArticleQuerySet(models.QuerySet):
         """What the article page shows, in a fixed number of queries whatever the counts.
         (Children are ordered by position alone: their Meta ordering starts with `article`, which
         would join the article table again just to sort.)"""
-        return self.select_related("provider").prefetch_related(
+        return self.select_related("provider", "story").prefetch_related(
             "topics",
             models.Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
             models.Prefetch(
@@ -232,6 +232,10 @@ class Article(models.Model):
     # `canonical.canonical_url(web_url)`: finds the article a related link points at, whatever tracking
     # parameters, scheme or trailing slash the link carries. Set by the importer.
     url_key = models.CharField(max_length=URL_MAX_LENGTH, blank=True, editable=False)
+    # The story this article reports, kept by `articles.stories` (on import, and by `recluster_stories`).
+    story = models.ForeignKey(
+        "Story", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="members"
+    )
     created_at = models.DateTimeField(
         default=timezone.now, editable=False, help_text="When the article was first imported."
     )
@@ -492,3 +496,83 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.value}"
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Stories with a lead public now: the ones readers may see. (A lead scheduled for later
+        leads only a story with no public member yet: `stories.rules.lead_of`.)"""
+        return self.filter(lead__isnull=False).exclude(lead__publish_at__gt=now or timezone.now())
+
+    def top(self):
+        """Newest report day first, then the most covered and hottest within a day."""
+        return self.order_by("-latest_day", "-source_count", "-heat", "-latest_at", "-id")
+
+
+class Story(models.Model):
+    """Articles reporting one event, grouped by `articles.stories`. Every field below is derived
+    there, from the members and their related links; nothing here is edited by hand."""
+
+    # The slug of the member that founded the story (its oldest article): kept while the story grows.
+    slug = models.SlugField(max_length=120, unique=True)
+    # The best published member (quality, then heat, then recency); None while none is published.
+    lead = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    article_count = models.PositiveIntegerField(default=1)
+    published_count = models.PositiveIntegerField(default=0)
+    # Distinct sources: members plus their related coverage, deduplicated as `canonical.group_stories` does.
+    source_count = models.PositiveIntegerField(default=1)
+    heat = models.IntegerField(default=-1)
+    first_at = models.DateTimeField(null=True, blank=True)
+    latest_at = models.DateTimeField(null=True, blank=True)
+    # The published members' latest report date (UTC): the front page's day headers.
+    latest_day = models.DateField(null=True, blank=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-latest_at", "-id"]
+        verbose_name_plural = "stories"
+        indexes = [
+            models.Index(
+                fields=["-latest_day", "-source_count", "-heat", "-latest_at", "-id"],
+                condition=models.Q(lead__isnull=False),
+                name="story_top_idx",
+            )
+        ]
+
+    def __str__(self):
+        return self.lead.title if self.lead_id else self.slug
+
+    def get_absolute_url(self):
+        return reverse("articles:story", kwargs={"slug": self.slug})
+
+
+class StoryAlias(models.Model):
+    """A retired story URL (the story merged into another): answered by a 301 to the survivor."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "story aliases"
+
+    def __str__(self):
+        return f"{self.slug} -> {self.story.slug}"
+
+
+class StoryKey(models.Model):
+    """What clustering compares: one row per (article, key), the key a 63-bit hash of a canonical
+    URL (the article's own or a related link's) or of a title key. Looked up by key. Written only
+    by `articles.stories`, which never repeats a pair: no constraint to maintain on every insert."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["key", "article"]
+        # By key (who holds it); by article through the foreign key's own index.
+        indexes = [models.Index(fields=["key", "article"], name="storykey_key_idx")]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.key}"

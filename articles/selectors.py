@@ -26,6 +26,7 @@ from . import content_version, search
 from .canonical import canonical_url, clean_url, related_stories
 from .filters import FACETS, RELEVANCE, SORTS, ArticleFilter, ListQuery, valid_years
 from .models import Article, ArticleImage, Provider, Topic
+from .story_selectors import story_link
 
 PAGE_SIZE = 20
 # Ranking by relevance sorts every match and keeps page x 20 of them: a deep page of a common
@@ -235,6 +236,7 @@ class ArticleDetail:
       `1 + len(related)` sources, as `article.source_count` says). Each link carries `href` (its
       URL without tracking parameters) and `portal_url` (our page when the link is a published
       article of ours, else "").
+    - `story`: the story page to link (`story_selectors.story_link`), or None.
     - `more`: up to MORE_ON_TOPICS other published articles sharing a topic, newest first, with
       their provider; each carries `portal_url` (its page), as the related links do.
     """
@@ -242,6 +244,7 @@ class ArticleDetail:
     article: Article
     related: list
     more: list
+    story: object = None  # the Story its page links, when it has other members or coverage
 
 
 def article_detail(slug, user):
@@ -253,7 +256,12 @@ def article_detail(slug, user):
         article = Article.objects.visible_to(user).with_page_data().get(slug=slug)
     except Article.DoesNotExist:
         return None
-    return ArticleDetail(article=article, related=_related_coverage(article), more=_more_on_topics(article))
+    return ArticleDetail(
+        article=article,
+        related=_related_coverage(article),
+        more=_more_on_topics(article),
+        story=story_link(article),
+    )
 
 
 def _related_coverage(article):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import content_version
+from . import content_version, stories
 from .models import Article, EditorialAction, Tombstone
 
 # Rows per UPDATE/INSERT: keeps `IN (...)` lists under every database's parameter limit.
@@ -107,9 +107,17 @@ def delete_articles(articles, user=None, reason=""):
                     "reason": reason,
                 },
             )
-        for chunk in _chunks([pk for pk, _, _ in rows]):
+        deleted = [pk for pk, _, _ in rows]
+        # The other members of their stories: a story's lead and counts follow its members.
+        others = list(
+            Article.objects.filter(story__members__in=deleted)
+            .exclude(pk__in=deleted)
+            .values_list("pk", flat=True)
+        )
+        for chunk in _chunks(deleted):
             Article.objects.filter(pk__in=chunk).delete()
         if rows:
+            stories.refresh_stories_of(others)
             content_version.bump()
     return len(rows)
 
@@ -151,6 +159,7 @@ def _decide(articles, user, plan):
                 (row["pk"], changes)
             )
         changed = recorded = 0
+        decided = []
         for (action, from_state, values), items in groups.items():
             values = dict(values)
             done = []
@@ -169,8 +178,10 @@ def _decide(articles, user, plan):
             written = set(done)
             changed += sum(1 for pk, changes in items if changes and pk in written)
             recorded += len(done)
+            decided.extend(done)
             _record(done, action, from_state, values["published"], values["publish_at"], user_id, now)
         if changed:
+            stories.refresh_stories_of(decided)  # a story's lead and counts follow what is public
             content_version.bump()  # what readers may see changed (a kept state changes nothing)
     return Decided(changed, recorded)
 

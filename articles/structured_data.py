@@ -87,17 +87,18 @@ def website(request, site_name):
     }
 
 
-def item_list(request, page):
-    """The articles of a list page, in the order shown (a summary page: each item is a URL)."""
+def item_list(request, items, start=1):
+    """The articles or stories of a list page, in the order shown (a summary page: each item is a
+    URL); `start` is the first item's position."""
     return {
         "@context": "https://schema.org",
         "@type": "ItemList",
         "itemListElement": [
             {
                 "@type": "ListItem",
-                "position": page.start_index() + offset,
-                "url": request.build_absolute_uri(article.get_absolute_url()),
+                "position": start + offset,
+                "url": request.build_absolute_uri(item.get_absolute_url()),
             }
-            for offset, article in enumerate(page)
+            for offset, item in enumerate(items)
         ],
     }

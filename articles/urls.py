@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import feeds, views
+from . import feeds, story_views, views
 
 app_name = "articles"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("feed/", require_safe(feeds.LatestArticlesFeed()), name="feed"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("stories/<slug:slug>/", story_views.story_detail, name="story"),
+    path("articles/<slug:slug>/story/", story_views.article_story, name="article_story"),
+    path("topics/", story_views.topics, name="topics"),
+    path("providers/", story_views.providers, name="providers"),
     path("topics/<str:slug>/", views.topic_detail, name="topic"),
     path("topics/<str:slug>/feed/", require_safe(feeds.TopicArticlesFeed()), name="topic_feed"),
     path("providers/<str:domain>/", views.provider_detail, name="provider"),

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from . import search
+from . import search, story_views
 from .domains import normalize_domain
 from .filters import DEFAULT_SORT, FACETS, MAX_VALUES, parse_list_query
 from .models import Provider, Topic
@@ -19,6 +19,8 @@ INDEXED_PAGES = 5  # deeper pages of a list are for readers, not for search engi
 
 @require_safe
 def article_list(request):
+    if story_views.wants_front_page(request):
+        return story_views.front(request)
     return _listing_page(request, article_listing(parse_list_query(request.GET)))
 
 

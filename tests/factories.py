@@ -61,12 +61,12 @@ def decided(title=None, published=True, **fields):
 
 
 def scheduled(title=None, *, publish_at, **fields):
-    """A draft due to be published at `publish_at` (a future time). Needs the model's `publish_at`
-    field, which is not there yet: until it is, this factory refuses to pretend."""
-    if "publish_at" not in {field.name for field in Article._meta.get_fields()}:
-        raise NotImplementedError("Article has no publish_at field yet")
+    """An article an editor scheduled: published, but public only from `publish_at` (a future
+    time), through the editors' own service, as the review queue does."""
+    from articles import services
+
     [article] = save(record(title, published=False, **fields))
-    Article.objects.filter(pk=article.pk).update(publish_at=publish_at)
+    services.schedule([article.pk], publish_at)
     article.refresh_from_db()
     return article
 

@@ -28,7 +28,7 @@ def toggle_url(obj):
 
 def public_titles(client):
     """Titles on the public list page."""
-    page = client.get("/").content.decode()
+    page = client.get("/?sort=newest").content.decode()
     return {unescape(title) for title in re.findall(r'<a href="/articles/[^"]+">([^<]+)</a>', page)}
 
 

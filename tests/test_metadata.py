@@ -63,10 +63,12 @@ def test_front_page_has_a_website_with_search_and_the_items_shown(client, db):
     assert action["@type"] == "SearchAction"
     assert action["target"]["urlTemplate"] == "http://testserver/?q={search_term_string}"
     assert action["query-input"] == "required name=search_term_string"
-    listed = of_type(items, "ItemList")["itemListElement"]
+    listed = of_type(items, "ItemList")["itemListElement"]  # the stories shown, lead first
+    newer.refresh_from_db()
+    older.refresh_from_db()
     assert [(i["position"], i["url"]) for i in listed] == [
-        (1, f"http://testserver{newer.get_absolute_url()}"),
-        (2, f"http://testserver{older.get_absolute_url()}"),
+        (1, f"http://testserver{newer.story.get_absolute_url()}"),
+        (2, f"http://testserver{older.story.get_absolute_url()}"),
     ]
 
 

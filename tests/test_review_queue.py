@@ -41,8 +41,8 @@ def queue_titles(client, query=""):
 
 
 def public_titles(client):
-    """Titles on the public list page."""
-    page = client.get("/").content.decode()
+    """Titles on the public list of articles."""
+    page = client.get("/?sort=newest").content.decode()
     return {unescape(title) for title in re.findall(r'<a href="/articles/[^"]+">([^<]+)</a>', page)}
 
 

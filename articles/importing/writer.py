@@ -15,7 +15,7 @@ import operator
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from articles import search_index
+from articles import search_index, stories
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
 from .fields import ARTICLE, ARTICLE_COLUMNS, IMAGE, IMAGE_COLUMNS, RELATED, RELATED_COLUMNS
@@ -163,6 +163,7 @@ def _write(batch):
             Article.topics.through.objects.filter(article_id__in=old_ids).delete()
             ids.update((item.web_url, existing[item.web_url]["id"]) for item in updated)
         _write_children([(ids[item.web_url], item) for item, _ in changed], providers, topics, adapt)
+        stories.cluster_articles([ids[item.web_url] for item, _ in changed])
     return [(item, status, None) for item, status in statuses]
 
 

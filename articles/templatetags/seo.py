@@ -44,5 +44,21 @@ def list_page_ld(context, page, front=False):
     if front:
         parts.append(json_ld(structured_data.website(request, settings.PORTAL_NAME)))
     if page is not None and len(page):
-        parts.append(json_ld(structured_data.item_list(request, page)))
+        parts.append(json_ld(structured_data.item_list(request, page, start=page.start_index())))
+    return format_html_join("\n", "{}", ((part,) for part in parts))
+
+
+@register.simple_tag(takes_context=True)
+def front_page_ld(context, front):
+    """The front page's JSON-LD: the WebSite with its search, and an ItemList of the stories shown
+    (the lead first, then each day's), on the first page of stories."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    parts = [json_ld(structured_data.website(request, settings.PORTAL_NAME))] if front.page == 1 else []
+    stories = ([front.lead.story] if front.lead else []) + [
+        item.story for day in front.days for item in day.stories
+    ]
+    if stories:
+        parts.append(json_ld(structured_data.item_list(request, stories)))
     return format_html_join("\n", "{}", ((part,) for part in parts))

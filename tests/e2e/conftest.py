@@ -94,6 +94,7 @@ def live_site(tmp_path_factory):
     site.manage("migrate", "--noinput", "-v", "0")
     site.manage("collectstatic", "--noinput", "-v", "0")
     site.manage("import_articles", SEEDS, corpus)
+    _import_stories(site, tmp / "stories")
     # gunicorn, as in production: two workers, so the browser's parallel requests overlap.
     with processes.LiveServer(env, port, log_path=site.log, ready_path="/", args=["--access-logfile", "-"]):
         yield site
@@ -226,15 +227,61 @@ def sample(live_site):
 
 
 # The names of `main_pages`, for tests parametrized over them.
-PAGES = ["list", "filtered", "search", "topic", "provider", "article", "article-rich", "not-found"]
+PAGES = [
+    "front",
+    "compact",
+    "story",
+    "topics",
+    "providers",
+    "list",
+    "filtered",
+    "search",
+    "topic",
+    "provider",
+    "article",
+    "article-rich",
+    "not-found",
+]
+
+
+def _import_stories(site, folder):
+    """The hand-built story corpus (tests/story_corpus.py), in two imports so that the second
+    merges two stories of the first: the retired story's URL then redirects."""
+    from tests import story_corpus
+
+    site.manage("import_articles", story_corpus.write(folder / "first", ["b", "d"]))
+    merging = {"j": {"related": ["https://two.example/watch-afib", "https://one.example/cxr"]}}
+    names = ["a", "c", "e", "f", "g", "h", "i", "j"]
+    site.manage("import_articles", story_corpus.write(folder / "second", names, **merging))
+
+
+_STORIES_CODE = """
+import json
+from articles.models import Story, StoryAlias
+alias = StoryAlias.objects.select_related("story").get(slug__startswith="ai-reads-chest-x-rays")
+big = Story.objects.published().order_by("-article_count", "id").first()
+print(json.dumps({"retired": "/stories/%s/" % alias.slug, "survivor": alias.story.get_absolute_url(),
+                  "story": big.get_absolute_url(), "headline": big.lead.title}))
+"""
 
 
 @pytest.fixture(scope="session")
-def main_pages(sample):
+def stories(live_site):
+    """A story page with several members, and a retired story URL with its survivor."""
+    return live_site.query(_STORIES_CODE)
+
+
+@pytest.fixture(scope="session")
+def main_pages(sample, stories):
     """The pages every accessibility and validity check covers, by name."""
     topic, provider = sample["topic"]["slug"], sample["provider"]["domain"]
     return {
-        "list": "/",
+        "front": "/",
+        "compact": "/?view=compact",
+        "list": "/?sort=newest",
+        "story": stories["story"],
+        "topics": "/topics/",
+        "providers": "/providers/",
         "filtered": f"/?topic={topic}&provider={provider}",
         "search": f"/?q={sample['word']}",
         "topic": f"/topics/{topic}/",

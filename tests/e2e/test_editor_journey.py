@@ -33,7 +33,7 @@ def find_in_changelist(page, title):
 
 def visitor_sees(visitor, sample_article):
     """Is the article on the front page and is its page public, for a visitor who is not logged in?"""
-    visitor.goto("/")
+    visitor.goto("/?sort=newest")  # the article list (`/` alone is top stories)
     on_front_page = visitor.get_by_role("link", name=sample_article["title"], exact=True).count() > 0
     status = visitor.goto(sample_article["path"]).status
     return on_front_page, status

@@ -65,7 +65,7 @@ def tab_to(page, target, limit=300):
 
 
 def test_keyboard_only_journey(page):
-    page.goto("/")
+    page.goto("/?sort=newest")
     total = result_count(page)
 
     topic = facet_value(facet(page, "Topics"), index=1)

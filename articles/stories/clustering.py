@@ -1,0 +1,360 @@
+"""Stories in the database: keep `Story`, `StoryKey`, `StoryAlias` and `Article.story` in step with
+the rules of `articles.stories.rules`.
+
+`cluster_articles(ids)` runs after the importer writes a batch (same transaction): the articles'
+keys are rewritten, then only the part of the corpus whose grouping can have changed is
+re-grouped: the articles holding a key whose holders changed (where that key links at all), the
+stories they were in, and everything linked to those. Every other story is a connected group no
+changed key touches, so it stays as it is. `recluster()` groups the whole corpus from scratch; both
+end in `_sync`, so they agree, story URLs included: a story's slug is its oldest member's
+(lowest id), kept while it grows; a story that merges into another leaves a `StoryAlias`.
+"""
+
+from collections import Counter
+from datetime import UTC
+
+from django.db import connection
+
+from articles.canonical import group_stories
+from articles.models import Article, RelatedLink, Story, StoryAlias, StoryKey
+
+from . import rules
+
+CHUNK = 2000  # values per IN (...) list
+
+
+def _chunks(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _executemany(sql, rows):
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+class _Member:
+    """An article as stories see it, with its related links as (url, title, published_at)."""
+
+    __slots__ = (
+        "id",
+        "slug",
+        "title",
+        "web_url",
+        "url_key",
+        "published",
+        "publish_at",
+        "quality",
+        "heat",
+        "published_at",
+        "story_id",
+        "source_count",
+        "links",
+    )
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__, row, strict=False):
+            setattr(self, name, value)
+        self.links = []
+
+
+def _aware(value):
+    """SQLite hands raw queries naive UTC datetimes; PostgreSQL aware ones."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _load_members(ids, into):
+    """Add the `_Member` of each of `ids` not yet in `into` (one query per chunk: the links
+    joined, in document order). Raw SQL: the ORM's per-value work costs more than the query."""
+    missing = [pk for pk in ids if pk not in into]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"a.{quote(Article._meta.get_field(name).column)}" for name in _Member.__slots__[:-1])
+    for chunk in _chunks(missing):
+        sql = (
+            f"SELECT {columns}, r.web_url, r.title, r.published_at FROM {_table(Article)} a "
+            f"LEFT JOIN {_table(RelatedLink)} r ON r.article_id = a.id WHERE {_in('a.id', chunk)} "
+            "ORDER BY a.id, r.position"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chunk)
+            rows = cursor.fetchall()
+        for *row, url, title, at in rows:
+            member = into.get(row[0])
+            if member is None:
+                member = into[row[0]] = _Member(row)
+                member.published = bool(member.published)
+                member.published_at = _aware(member.published_at)
+                member.publish_at = _aware(member.publish_at)
+            if url:
+                member.links.append((url, title, _aware(at)))
+    return into
+
+
+def _write_keys(ids, members, fresh=False):
+    """Replace the keys of articles `ids` (loaded into `members`); return Counters of the keys
+    they held before and hold now (`fresh`: they hold none yet), and their nodes."""
+    old = Counter()
+    table, article, key = _table(StoryKey), *(connection.ops.quote_name(n) for n in ("article_id", "key"))
+    if not fresh:
+        for chunk in _chunks(ids):
+            with connection.cursor() as cursor:
+                listed = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE {article} IN ({listed}) RETURNING {key}", chunk)
+                old.update(row[0] for row in cursor.fetchall())
+    rows, new, nodes = [], Counter(), {}
+    _load_members(ids, members)
+    for pk in ids:
+        member = members.get(pk)
+        if member is None:
+            continue
+        url_keys, title_key = rules.article_keys(
+            member.url_key, member.title, [link[0] for link in member.links]
+        )
+        node = nodes[pk] = rules.Node(pk, member.published_at, url_keys, title_key)
+        new.update(node.keys)
+        rows.extend((pk, key) for key in node.keys)
+    _executemany(f"INSERT INTO {table} ({article}, {key}) VALUES (%s, %s)", rows)
+    return old, new, nodes
+
+
+def _holders(keys, limit):
+    """{key: [article ids]} for those of `keys` held by at most `limit` articles, and the set of
+    the others (more holders: noise, or keys nobody holds)."""
+    holders = {}
+    table, key = _table(StoryKey), connection.ops.quote_name("key")
+    for chunk in _chunks(keys):
+        sql = (
+            f"SELECT {key}, article_id FROM {table} WHERE {key} IN (SELECT {key} FROM {table} "
+            f"WHERE {_in(key, chunk)} GROUP BY {key} HAVING COUNT(*) <= %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, limit])
+            for found, article_id in cursor.fetchall():
+                holders.setdefault(found, []).append(article_id)
+    return holders, set(keys) - holders.keys()
+
+
+def cluster_articles(article_ids):
+    """Bring stories up to date after articles `article_ids` were written (created or changed).
+    Call inside the writing transaction."""
+    touched = sorted(set(article_ids))
+    if not touched:
+        return
+    members = {}
+    old, new, nodes = _write_keys(touched, members)
+    # The holders of every changed key that links now or linked before the change (before, it
+    # had `old - new` more holders: at most len(touched) fewer).
+    holders, noise = _holders(old.keys() | new.keys(), rules.MAX_SHARED + len(touched))
+    seeds = set(touched)
+    for key, ids in holders.items():
+        if min(len(ids), len(ids) - new[key] + old[key]) <= rules.MAX_SHARED:
+            seeds.update(ids)
+    seeds |= _members_of_stories_of(seeds)
+    known = {key: ids for key, ids in holders.items() if len(ids) <= rules.MAX_SHARED}
+    noise |= holders.keys() - known.keys()
+    nodes, counts = _closure(seeds, nodes, known, noise)
+    _sync(rules.components(nodes.values(), counts), members)
+
+
+def _members_of_stories_of(ids):
+    members = set()
+    for chunk in _chunks(ids):
+        stories = Article.objects.filter(pk__in=chunk, story__isnull=False).values("story_id")
+        members.update(Article.objects.filter(story_id__in=stories).values_list("pk", flat=True))
+    return members
+
+
+def _closure(seeds, nodes, holders, noise):
+    """Nodes of `seeds` and of every article linked to them, transitively; with the counts of
+    their keys (any count above MAX_SHARED stands for "noise"). `nodes`, `holders` (of keys
+    that link) and `noise` (keys that do not) are what is known already."""
+    nodes = {pk: node for pk, node in nodes.items() if pk in seeds}
+    counts = {key: len(ids) for key, ids in holders.items()}
+    counts.update(dict.fromkeys(noise, rules.MAX_SHARED + 1))
+    frontier = set(seeds) - nodes.keys()
+    found = {pk for ids in holders.values() for pk in ids}
+    while True:
+        frontier |= found - nodes.keys()
+        if not frontier:
+            break
+        loaded = _nodes(frontier)
+        nodes.update(loaded)
+        frontier = set()
+        keys = {key for node in loaded.values() for key in node.keys} - counts.keys()
+        holders, noise = _holders(keys, rules.MAX_SHARED)
+        counts.update({key: len(ids) for key, ids in holders.items()})
+        counts.update(dict.fromkeys(noise, rules.MAX_SHARED + 1))
+        found = {pk for ids in holders.values() for pk in ids}
+    return nodes, counts
+
+
+def _nodes(ids):
+    found = {}
+    for chunk in _chunks(ids):
+        rows = StoryKey.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "key", "article__published_at", "article__title"
+        )
+        for pk, key, at, title in rows:
+            found.setdefault(pk, (at, title, set()))[2].add(key)
+    nodes = {}
+    for pk, (at, title, keys) in found.items():
+        title_key = rules.title_key(title)
+        url_keys = frozenset(keys - {title_key})
+        nodes[pk] = rules.Node(pk, at, url_keys, title_key if title_key in keys else None)
+    return nodes
+
+
+def refresh_stories_of(article_ids):
+    """Recount the stories of `article_ids` after a change that does not regroup them (an editor
+    publishing or unpublishing: the lead and counts follow)."""
+    members = _members_of_stories_of(article_ids)
+    groups = {}
+    for chunk in _chunks(members):
+        for pk, story_id in Article.objects.filter(pk__in=chunk).values_list("pk", "story_id"):
+            groups.setdefault(story_id, []).append(pk)
+    _sync(sorted(sorted(group) for group in groups.values()), {})
+
+
+def recluster():
+    """Group the whole corpus from scratch (`manage.py recluster_stories`). Story URLs survive
+    wherever the grouping allows. Returns the number of stories."""
+    StoryKey.objects.all().delete()
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    members, nodes = {}, {}
+    for chunk in _chunks(ids, 10_000):
+        nodes.update(_write_keys(chunk, members, fresh=True)[2])
+    groups = rules.components(nodes.values(), {})  # every holder is among the nodes
+    _sync(groups, members, everything=True)
+    return len(groups)
+
+
+def _sync(groups, members, everything=False):
+    """Make the stories of the articles in `groups` be exactly `groups` (and, with `everything`,
+    delete stories left with no article). `members`: the `_Member`s loaded so far."""
+    ids = [pk for group in groups for pk in group]
+    _load_members(ids, members)
+
+    wanted = {}  # slug -> (group, stats)
+    for group in groups:
+        group_members = [members[pk] for pk in group]
+        wanted[members[group[0]].slug] = (group, _stats(group_members))
+    # The members' stories, and any story holding a wanted slug (left behind by deleted
+    # articles: it is taken over).
+    old_story_ids = [m.story_id for m in members.values() if m.story_id is not None]
+    old_stories = {}
+    for chunk in _chunks(old_story_ids):
+        old_stories.update({story.slug: story for story in Story.objects.filter(pk__in=chunk)})
+    for chunk in _chunks(wanted.keys() - old_stories.keys()):
+        old_stories.update({story.slug: story for story in Story.objects.filter(slug__in=chunk)})
+
+    # New stories first (their slugs may be retired aliases: the story split out again).
+    new_slugs = [slug for slug in wanted if slug not in old_stories]
+    for chunk in _chunks(new_slugs):
+        StoryAlias.objects.filter(slug__in=chunk).delete()
+    if new_slugs:
+        columns = ", ".join(
+            connection.ops.quote_name(Story._meta.get_field(name).column) for name in ["slug", *STAT_FIELDS]
+        )
+        _executemany(
+            f"INSERT INTO {_table(Story)} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
+            [(slug, *_adapted(wanted[slug][1]).values()) for slug in new_slugs],
+        )
+    story_of_slug = {}
+    for chunk in _chunks(new_slugs):
+        story_of_slug.update(Story.objects.filter(slug__in=chunk).values_list("slug", "pk"))
+    changed = []
+    for slug, story in old_stories.items():
+        if slug in wanted:
+            story_of_slug[slug] = story.pk
+            stats = wanted[slug][1]
+            if any(getattr(story, name) != value for name, value in stats.items()):
+                changed.append((*_adapted(stats).values(), story.pk))
+    if changed:
+        fields = list(next(iter(wanted.values()))[1])
+        columns = ", ".join(
+            f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in fields
+        )
+        _executemany(f"UPDATE {_table(Story)} SET {columns} WHERE id = %s", changed)
+
+    moves = []
+    for slug, (group, _) in wanted.items():
+        story_id = story_of_slug[slug]
+        moves.extend((story_id, pk) for pk in group if members[pk].story_id != story_id)
+    _executemany(f"UPDATE {_table(Article)} SET story_id = %s WHERE id = %s", moves)
+
+    retired = [story for slug, story in old_stories.items() if slug not in wanted]
+    if retired:
+        group_of = {pk: slug for slug, (group, _) in wanted.items() for pk in group}
+        by_slug = dict(Article.objects.filter(slug__in=[s.slug for s in retired]).values_list("slug", "pk"))
+        for story in retired:
+            founder = by_slug.get(story.slug)
+            target_slug = group_of.get(founder) or next(
+                (group_of[m.id] for m in members.values() if m.story_id == story.pk), None
+            )
+            if target_slug is None:
+                continue
+            target = story_of_slug[target_slug]
+            StoryAlias.objects.filter(story=story).update(story_id=target)
+            StoryAlias.objects.update_or_create(slug=story.slug, defaults={"story_id": target})
+        Story.objects.filter(pk__in=[story.pk for story in retired]).delete()
+    if everything:
+        Story.objects.filter(members__isnull=True).delete()
+
+
+def _adapted(stats):
+    ops = connection.ops
+    return {
+        **stats,
+        "first_at": ops.adapt_datetimefield_value(stats["first_at"]),
+        "latest_at": ops.adapt_datetimefield_value(stats["latest_at"]),
+        "latest_day": ops.adapt_datefield_value(stats["latest_day"]),
+    }
+
+
+STAT_FIELDS = [
+    "lead_id",
+    "article_count",
+    "published_count",
+    "source_count",
+    "heat",
+    "first_at",
+    "latest_at",
+    "latest_day",
+]
+
+
+def _stats(members):
+    """What a story shows and is ranked by, from its members and their related links."""
+    lead = rules.lead_of(members)
+    # What readers see: the published members and their coverage (all members while none is).
+    shown = [m for m in members if m.published] or members
+    times = [m.published_at for m in shown]
+    times.extend(at for m in shown for _, _, at in m.links if at is not None)
+    if len(shown) == 1:
+        source_count = shown[0].source_count  # the same rule, applied at import
+    else:
+        coverage = [(m.web_url, m.title) for m in shown]
+        coverage.extend((url, title) for m in shown for url, title, _ in m.links)
+        source_count = len(group_stories(coverage, url=lambda item: item[0], title=lambda item: item[1]))
+    heats = [m.heat for m in members if m.published and m.heat is not None]
+    latest_published = max((m.published_at for m in members if m.published), default=None)
+    return {
+        "lead_id": lead.id if lead else None,
+        "article_count": len(members),
+        "published_count": sum(1 for m in members if m.published),
+        "source_count": source_count,
+        "heat": max(heats, default=-1),
+        "first_at": min(times),
+        "latest_at": max(times),
+        "latest_day": latest_published.astimezone(UTC).date() if latest_published else None,
+    }
