@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres lint format bench bench-import bench-pages bench-admin bench-load e2e e2e-deps
+.PHONY: help install install-dev migrate seed run test test-postgres lint format bench bench-import bench-pages bench-admin bench-load bench-engines e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,11 @@ bench-admin: install-dev ## Admin changelist timings, queries, editor writes (CO
 
 bench-load: install-dev ## wrk load test (req/s, p50/p99) and fault test; needs wrk (COUNT=...)
 	$(BIN)/python bench/load.py $(BENCH_COUNT)
+
+bench-engines: install-dev ## SQLite and PostgreSQL side by side: import, cold pages, cached/healthz (COUNT=...)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	$(BIN)/python bench/engines.py $(BENCH_COUNT)
 
 lint: install-dev ## Lint and check formatting: ruff (Python), djhtml (templates)
 	$(BIN)/ruff check .
