@@ -1,6 +1,7 @@
 """The content version: one number that grows whenever what readers may see changes.
 
     bump()                         every writer (importer, editors' services), with its change
+    coalesced()                    a long writer's bumps: one every few seconds, one at the end
     current()                      the number, as this process last read it
     cached(name, parts, compute)   a computation (facet counts...) remembered under the number
 
@@ -15,6 +16,7 @@ reach one process only. Instead every cache key carries this number, kept in the
 read again and expire. So a reader sees a stale published state for at most that long.
 """
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -30,6 +32,9 @@ from .models import ContentVersion
 _ROW = 1  # the primary key of the single ContentVersion row
 _lock = threading.Lock()
 _last = {"value": None, "read_at": 0.0}
+_writer = threading.local()  # .coalescing: the state of the `coalesced()` block running, if any
+# Seconds between two bumps of a long writer (see `coalesced`); settings may override it.
+COALESCE_SECONDS = 5.0
 
 
 def current():
@@ -51,7 +56,45 @@ def forget_local():
 
 
 def bump():
-    """Record that what readers may see has changed: every cache keyed by the version misses."""
+    """Record that what readers may see has changed: every cache keyed by the version misses.
+
+    Inside `coalesced()`, only when its interval has passed since the last bump (the others are
+    owed, and paid when the block ends)."""
+    state = getattr(_writer, "coalescing", None)
+    if state is not None:
+        now = time.monotonic()
+        if now - state["last"] < state["interval"]:
+            state["owed"] = True
+            return
+        state.update(last=now, owed=False)
+    _bump()
+
+
+@contextlib.contextmanager
+def coalesced(interval=None):
+    """Within the block (or the function it decorates), `bump()` bumps at most once every
+    `interval` seconds (default settings.CONTENT_VERSION_COALESCE_SECONDS, else COALESCE_SECONDS),
+    and once more at its end, when a bump was skipped, whatever the outcome.
+
+    An import of a million documents commits a batch every fraction of a second; bumping after
+    each would make every cached page and facet count unreachable as often, so readers would get
+    nothing but cold pages for the whole import. Coalesced, they see its new articles appear a few
+    seconds late (each batch is committed, so never a partial article) and their caches keep
+    working in between. Editors' decisions bump outside any such block: at once, as before."""
+    if interval is None:
+        interval = getattr(settings, "CONTENT_VERSION_COALESCE_SECONDS", COALESCE_SECONDS)
+    outer = getattr(_writer, "coalescing", None)
+    state = {"interval": interval, "last": time.monotonic(), "owed": False}
+    _writer.coalescing = state
+    try:
+        yield
+    finally:
+        _writer.coalescing = outer
+        if state["owed"]:
+            bump()  # the enclosing block's rules, if any
+
+
+def _bump():
     if not ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now()):
         # The row comes with the content-version migration; only a flushed database lacks it.
         try:

@@ -212,6 +212,10 @@ def measure(engine, database, corpus, changed, args):
     wall, cpu, peak2, summary = run_command(["import_articles", str(changed), "-v0"], env)
     row.update(reimport_wall=wall, reimport_cpu=cpu, reimport_peak=peak2)
     print(f"   re-import of {CHANGED} changed: {wall:.1f} s  [{summary.splitlines()[-1]}]", flush=True)
+    row["load"] = load()
+    if args.import_only:
+        row.update(cold={}, cached=None)
+        return row
     urls = sample_urls(env)
     row["cold"] = cold_pages(env, args.port, urls)
     for kind, (median, p95, statuses) in row["cold"].items():
@@ -245,8 +249,12 @@ def table(rows, count, floor):
         line(
             f"{kind}, cold median / p95 ms",
             lambda r, k=kind: (
-                f"{r['cold'][k][0]:.0f} / {r['cold'][k][1]:.0f}"
-                + ("" if r["cold"][k][2] == {200} else f" (status {sorted(r['cold'][k][2])})")
+                "-"
+                if k not in r["cold"]
+                else (
+                    f"{r['cold'][k][0]:.0f} / {r['cold'][k][1]:.0f}"
+                    + ("" if r["cold"][k][2] == {200} else f" (status {sorted(r['cold'][k][2])})")
+                )
             ),
         )
     for kind in KINDS:
@@ -273,6 +281,7 @@ def main():
     parser.add_argument("--port", type=int, default=8110, help="gunicorn's port")
     parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PG_BENCH_PORT", 5434)))
     parser.add_argument("--wrk-seconds", type=int, default=5)
+    parser.add_argument("--import-only", action="store_true", help="measure the imports only")
     parser.add_argument("--floor-sample", type=int, default=20_000, help="files timed for the floor")
     args = parser.parse_args()
 

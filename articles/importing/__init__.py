@@ -190,6 +190,7 @@ def _read_all(files, workers):
         pool.join()
 
 
+@content_version.coalesced()  # one bump every few seconds during a long import, one at its end
 def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     """Import every document under `paths`; return an `ImportReport`.
 
