@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 
-from . import content_version, search
+from . import content_version, facet_index, search
 from .filters import FACETS, ArticleFilter, valid_years
 from .models import Article, ArticleImage, Provider, Topic
 
@@ -200,6 +200,8 @@ def _cached_counts(filterset, name, topic, provider):
     unreachable in every app server within CONTENT_VERSION_TTL seconds."""
 
     def count():
+        if getattr(settings, "PORTAL_FACET_INDEX", True):  # bitmaps: see articles.facet_index
+            return facet_index.facet_counts(filterset, name, topic, provider, limit=FACET_LIMIT)
         return COUNTERS[name](filterset.filtered(exclude={name}))
 
     timeout = getattr(settings, "PORTAL_FACET_CACHE_SECONDS", 60)

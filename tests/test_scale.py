@@ -42,3 +42,43 @@ def test_a_re_import_of_unchanged_files_bumps_nothing(corpus):
     import_paths([corpus], workers=1)
     assert version() == before
     assert Article.objects.count() == 30
+
+
+@pytest.fixture
+def imported(corpus):
+    import_paths([corpus], workers=1)
+    return corpus
+
+
+def test_new_filter_combinations_count_their_facets_without_a_query(
+    imported, client, settings, django_assert_max_num_queries
+):
+    """Facet counts come from the in-memory bitmaps (articles.facet_index), built once per content
+    version: a combination nobody asked for yet costs no counting query, whatever it matches."""
+    from articles.facet_index import forget
+
+    settings.CONTENT_VERSION_TTL = 60
+    forget()
+    client.get("/")  # builds the index
+    with django_assert_max_num_queries(3):  # the page of articles, its topics and images
+        response = client.get("/?topic=ai&topic=mri&year=2020&provider=nature.com&sort=oldest")
+    assert response.status_code == 200
+
+
+def test_bitmap_counts_equal_the_databases_grouped_counts(imported, settings):
+    """Every facet of a few filter combinations, counted both ways."""
+    from articles.selectors import article_listing
+
+    combos = [
+        {},
+        {"topic": ["ai", "mri"]},
+        {"topic": ["cardiology"], "provider": ["nature.com", "provider3.example.com"]},
+        {"year": ["2019", "2024", "nonsense"], "topic": ["ct"]},
+        {"q": "heart", "topic": ["ai"]},
+    ]
+    for data in combos:
+        settings.PORTAL_FACET_INDEX = True
+        bitmaps = [(f.name, [(v.value, v.count) for v in f.values]) for f in article_listing(data).facets]
+        settings.PORTAL_FACET_INDEX = False
+        grouped = [(f.name, [(v.value, v.count) for v in f.values]) for f in article_listing(data).facets]
+        assert bitmaps == grouped, data
