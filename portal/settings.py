@@ -168,6 +168,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# PostgreSQL: a psycopg 3 connection pool per process (Django's OPTIONS["pool"]) instead of one
+# persistent connection: connections are checked before reuse, replaced when broken, and bounded.
+# Every gunicorn worker holds up to DJANGO_DB_POOL_MAX_SIZE connections (sync workers use one at a
+# time; gthread workers one per thread), so servers x workers x max size must stay below the
+# server's max_connections. DJANGO_DB_POOL_MAX_SIZE=0 turns the pool off (DJANGO_CONN_MAX_AGE then
+# applies); the pool requires CONN_MAX_AGE 0, which it replaces.
+DB_POOL_MAX_SIZE = env_number("DJANGO_DB_POOL_MAX_SIZE", 4)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_number("DJANGO_DB_POOL_MIN_SIZE", 1), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env_number("DJANGO_DB_POOL_TIMEOUT", 10, float),  # seconds to wait for a connection
+        "max_idle": 300,  # idle connections above min_size are closed after this many seconds
+    }
+
 CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "") or "locmem://")}
 # Anonymous readers' pages stay in the cache this long at most; any change to what is public
 # makes them unreachable at once (articles.page_cache keys them by the content version).

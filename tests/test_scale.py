@@ -82,3 +82,38 @@ def test_bitmap_counts_equal_the_databases_grouped_counts(imported, settings):
         settings.PORTAL_FACET_INDEX = False
         grouped = [(f.name, [(v.value, v.count) for v in f.values]) for f in article_listing(data).facets]
         assert bitmaps == grouped, data
+
+
+def _database_settings(**env):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    environ.update(DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    script = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_gets_a_connection_pool_sized_from_the_environment():
+    url = "postgres://portal@127.0.0.1:5432/portal"
+    database = _database_settings(DATABASE_URL=url, DJANGO_DB_POOL_MAX_SIZE="2")
+    assert database["OPTIONS"]["pool"]["max_size"] == 2
+    assert database["CONN_MAX_AGE"] == 0  # Django's pool refuses persistent connections
+    database = _database_settings(DATABASE_URL=url, DJANGO_DB_POOL_MAX_SIZE="0")
+    assert "pool" not in database.get("OPTIONS", {})
+    assert database["CONN_MAX_AGE"] == 60
+
+
+def test_sqlite_gets_no_pool():
+    database = _database_settings(DATABASE_URL="sqlite:////tmp/never-opened.sqlite3")
+    assert "pool" not in database["OPTIONS"]
