@@ -149,6 +149,62 @@ print(json.dumps({"topics": topics, "providers": providers, "slugs": slugs}))
     }
 
 
+EXPLAIN_SCRIPT = r"""
+import json, sys
+from urllib.parse import parse_qs, urlsplit
+from django.db import connection
+from django.http import QueryDict
+from articles.models import Article, Topic
+from articles.selectors import article_listing
+urls = json.loads(sys.stdin.read())
+vendor = connection.vendor
+for kind, path in urls.items():
+    parts = urlsplit(path)
+    data = QueryDict(parts.query)
+    if parts.path.startswith("/topics/") and not parts.path.endswith("/feed/"):
+        listing = article_listing(data, topic=Topic.objects.get(slug=parts.path.split("/")[2]))
+    elif parts.path == "/":
+        listing = article_listing(data)
+    else:
+        continue
+    page = int(data.get("page", 1))
+    query = listing.articles[(page - 1) * 20 : page * 20]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(("EXPLAIN " if vendor == "postgresql" else "EXPLAIN QUERY PLAN ") + sql, params)
+        plan = chr(10).join(str(row[-1]) for row in cursor.fetchall())
+    seq = [line.strip() for line in plan.splitlines() if "Seq Scan on articles_article " in line
+           or line.strip().startswith("Seq Scan on articles_article")
+           or ("SCAN articles_article" in line and "USING" not in line and "articles_article_" not in line)]
+    print(f"{kind}: {'SEQUENTIAL SCAN: ' + '; '.join(seq) if seq else 'no sequential scan of the articles'}")
+    print("    " + plan.replace(chr(10), chr(10) + "    "))
+"""
+
+
+def explain(env, urls):
+    """EXPLAIN of each list page's main query (the page of articles), flagging sequential scans of
+    the articles table; printed, and the flagged kinds returned."""
+    import json
+
+    sample = {kind: urls[kind][0] for kind in KINDS if kind not in ("article", "feed")}
+    result = subprocess.run(
+        [common.PYTHON, str(ROOT / "manage.py"), "shell", "-c", EXPLAIN_SCRIPT],
+        env=env,
+        input=json.dumps(sample),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        print(f"   EXPLAIN failed: {result.stderr[-1500:]}")
+        return ["?"]
+    (common.OUT / "engines-explain.txt").open("a").write(result.stdout)
+    flagged = [line.split(":")[0] for line in result.stdout.splitlines() if "SEQUENTIAL SCAN" in line]
+    for line in result.stdout.splitlines():
+        if line.split(":")[0] in KINDS:
+            print(f"   explain {line}")
+    return flagged
+
+
 def get(base, path):
     started = time.perf_counter()
     try:
@@ -160,8 +216,26 @@ def get(base, path):
     return status, (time.perf_counter() - started) * 1000
 
 
+def server_cpu(server):
+    """CPU seconds (user + system) gunicorn's master and workers used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as handle:
+            pids = [server.pid, *(int(pid) for pid in handle.read().split())]
+        total = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except OSError:
+        return float("nan")
+
+
 def cold_pages(env, port, urls):
-    """{kind: (median ms, p95 ms, statuses)}: each URL once, page and facet caches off."""
+    """{kind: (median ms, p95 ms, statuses, server CPU ms per request)}: each URL once, page and
+    facet caches off. The server's CPU time, unlike the latency, is not inflated by other
+    processes competing for the cores."""
     env = dict(env, DJANGO_PAGE_CACHE_SECONDS="0", PORTAL_FACET_CACHE_SECONDS="0")
     results = {}
     with common.Server(env, port, workers=2, log_path=LOG) as server:
@@ -169,13 +243,15 @@ def cold_pages(env, port, urls):
         get(server.base_url, "/")
         for kind in KINDS:
             timings, statuses = [], set()
+            cpu = server_cpu(server)
             for path in urls[kind]:
                 status, ms = get(server.base_url, path)
                 timings.append(ms)
                 statuses.add(status)
             timings.sort()
             p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-            results[kind] = (statistics.median(timings), p95, statuses)
+            cpu = (server_cpu(server) - cpu) / len(urls[kind]) * 1000
+            results[kind] = (statistics.median(timings), p95, statuses, cpu)
     return results
 
 
@@ -217,9 +293,14 @@ def measure(engine, database, corpus, changed, args):
         row.update(cold={}, cached=None)
         return row
     urls = sample_urls(env)
+    row["seq_scans"] = explain(env, urls)
     row["cold"] = cold_pages(env, args.port, urls)
-    for kind, (median, p95, statuses) in row["cold"].items():
-        print(f"   cold {kind:28} median {median:7.1f} ms  p95 {p95:7.1f} ms  {sorted(statuses)}", flush=True)
+    for kind, (median, p95, statuses, cpu) in row["cold"].items():
+        print(
+            f"   cold {kind:28} median {median:7.1f} ms  p95 {p95:7.1f} ms  server CPU {cpu:6.1f} ms/request"
+            f"  {sorted(statuses)}",
+            flush=True,
+        )
     if shutil.which("wrk"):
         row["cached"] = cached_throughput(env, args.port, urls, args.wrk_seconds)
         print(f"   cached: /healthz {row['cached']['healthz']:.0f} req/s", flush=True)
@@ -247,12 +328,12 @@ def table(rows, count, floor):
     line("peak memory (import)", lambda r: f"{max(r['import_peak'], r['reimport_peak']):.0f} MiB")
     for kind in KINDS:
         line(
-            f"{kind}, cold median / p95 ms",
+            f"{kind}, cold median / p95 ms (server CPU per request)",
             lambda r, k=kind: (
                 "-"
                 if k not in r["cold"]
                 else (
-                    f"{r['cold'][k][0]:.0f} / {r['cold'][k][1]:.0f}"
+                    f"{r['cold'][k][0]:.0f} / {r['cold'][k][1]:.0f} ({r['cold'][k][3]:.0f})"
                     + ("" if r["cold"][k][2] == {200} else f" (status {sorted(r['cold'][k][2])})")
                 )
             ),
@@ -261,6 +342,10 @@ def table(rows, count, floor):
         line(
             f"{kind}, cached / healthz", lambda r, k=kind: "-" if not r["cached"] else f"{r['cached'][k]:.2f}"
         )
+    line(
+        "page queries with a sequential scan of articles",
+        lambda r: ", ".join(r.get("seq_scans") or []) or "none",
+    )
     line("/healthz req/s", lambda r: "-" if not r["cached"] else f"{r['cached']['healthz']:.0f}")
     line("load average at the end", lambda r: r["load"])
     print()
