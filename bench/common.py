@@ -203,7 +203,11 @@ def postgres_server(port):
     data = folder / "data"
 
     def run(*command):
-        subprocess.run([*as_owner, *command], check=True, stdout=subprocess.DEVNULL)
+        if subprocess.run([*as_owner, *command], stdout=subprocess.DEVNULL).returncode:
+            log = folder / "server.log"
+            sys.exit(
+                f"{Path(command[0]).name} failed" + (f":\n{log.read_text()[-2000:]}" if log.exists() else "")
+            )
 
     try:
         run(

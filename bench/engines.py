@@ -23,6 +23,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -369,6 +370,8 @@ def main():
     parser.add_argument("--import-only", action="store_true", help="measure the imports only")
     parser.add_argument("--floor-sample", type=int, default=20_000, help="files timed for the floor")
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop gunicorn and PostgreSQL and remove their folders.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     corpus = common.corpus_folder(args.count, args.seed)
     print(f"corpus {corpus}, {os.cpu_count()} cores, load {load()}", flush=True)
