@@ -19,13 +19,16 @@ no sort) and kept for one content version (articles.content_version): every writ
 process rebuilds once after a change, a few seconds late at most, as the page cache does. With
 CONTENT_VERSION_TTL 0 (the test suite, where rows change without a bump) it is rebuilt on every
 use. A text query is the one filter it cannot answer: its matches are listed by the search index
-once per request and intersected like any other value.
+once per request and intersected like any other value. The first process to build an index for a
+content version also puts it in the cache, so that with a shared cache (Redis) one process reads
+the articles per version, not every worker of every app server.
 """
 
 import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Value
 from pyroaring import BitMap
@@ -46,6 +49,7 @@ class FacetIndex:
     years: dict = field(default_factory=dict)  # year -> BitMap
     topic_ids: dict = field(default_factory=dict)  # slug -> id
     provider_ids: dict = field(default_factory=dict)  # domain -> id
+    from_cache: bool = False
 
     def topic(self, slugs):
         return _union(self.topics[self.topic_ids[s]][2] for s in slugs if s in self.topic_ids)
@@ -135,7 +139,45 @@ def current_index(filterset=None):
     with _lock:
         index = _current["index"]
         if index is None or index.version != version:
-            index = _current["index"] = build()
+            index = _current["index"] = _shared(version) or build()
+            if not index.from_cache:
+                _share(index)
+    return index
+
+
+SHARED_KEY = "articles:facet-index:v1:{version}"
+SHARED_SECONDS = 3600
+
+
+def _share(index):
+    """Put the index in the shared cache (Redis with several app servers): the other processes
+    load it (a few MiB, milliseconds) instead of each reading the articles again."""
+
+    def pack(entries):
+        return {pk: (value, label, bitmap.serialize()) for pk, (value, label, bitmap) in entries.items()}
+
+    payload = {
+        "published": index.published.serialize(),
+        "topics": pack(index.topics),
+        "providers": pack(index.providers),
+        "years": {year: bitmap.serialize() for year, bitmap in index.years.items()},
+    }
+    cache.set(SHARED_KEY.format(version=index.version), payload, SHARED_SECONDS)
+
+
+def _shared(version):
+    payload = cache.get(SHARED_KEY.format(version=version))
+    if not payload:
+        return None
+
+    def unpack(entries):
+        return {pk: (value, label, BitMap.deserialize(data)) for pk, (value, label, data) in entries.items()}
+
+    index = FacetIndex(version=version, published=BitMap.deserialize(payload["published"]), from_cache=True)
+    index.topics, index.providers = unpack(payload["topics"]), unpack(payload["providers"])
+    index.years = {year: BitMap.deserialize(data) for year, data in payload["years"].items()}
+    index.topic_ids = {value: pk for pk, (value, _, _) in index.topics.items()}
+    index.provider_ids = {value: pk for pk, (value, _, _) in index.providers.items()}
     return index
 
 

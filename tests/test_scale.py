@@ -117,3 +117,18 @@ def test_postgresql_gets_a_connection_pool_sized_from_the_environment():
 def test_sqlite_gets_no_pool():
     database = _database_settings(DATABASE_URL="sqlite:////tmp/never-opened.sqlite3")
     assert "pool" not in database["OPTIONS"]
+
+
+def test_one_process_builds_the_index_the_others_load_it_from_the_cache(
+    imported, client, settings, django_assert_max_num_queries
+):
+    from articles import content_version
+    from articles.facet_index import forget
+
+    settings.CONTENT_VERSION_TTL = 60
+    forget()
+    first = client.get("/?topic=ai").content
+    forget()  # another process: nothing in its memory, the index in the shared cache
+    content_version.forget_local()
+    with django_assert_max_num_queries(4):  # the version, the page of articles, topics, images
+        assert client.get("/?topic=ai").content == first
