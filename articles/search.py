@@ -106,6 +106,14 @@ class EnglishVector(Func):
 
     template = "to_tsvector('english'::regconfig, %(expressions)s)"
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # The same vector, stored by the server in a generated column with its GIN index
+        # (migration 0010_scale): ranking reads it instead of parsing every match's text again.
+        sql, params = compiler.compile(self.source_expressions[0])
+        if sql.endswith('"search_text"') and not params:
+            return sql[: -len('"search_text"')] + '"search_vector"', params
+        return self.as_sql(compiler, connection, **extra_context)
+
     @property
     def output_field(self):
         from django.contrib.postgres.search import SearchVectorField
