@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev migrate seed run test test-postgres test-api bench-expensive lint format bench bench-import bench-pages bench-search bench-admin bench-load e2e e2e-deps
+.PHONY: help install install-dev migrate seed run run-postgres test test-postgres test-api bench-expensive lint format bench bench-import bench-pages bench-search bench-admin bench-load bench-engines e2e e2e-deps
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(PORT)/$(PORT)/g' | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,24 @@ seed: migrate ## Import the sample documents in seeds/
 run: seed ## Install, migrate, import seeds/ and serve on http://127.0.0.1:$(PORT)/
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The whole stack as on several app servers: a throwaway PostgreSQL (.ci/with-postgres) and Redis
+# (.ci/with-redis) on loopback, removed when the server stops; installs what is missing with apt-get.
+PG_PORT ?= 5433
+REDIS_PORT ?= 6380
+run-postgres: install ## Like run, on a throwaway PostgreSQL and Redis (PG_PORT, REDIS_PORT)
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	PG_TEST_PORT=$(PG_PORT) REDIS_PORT=$(REDIS_PORT) DJANGO_DEBUG=1 .ci/with-postgres .ci/with-redis sh -c '\
+		$(BIN)/python manage.py migrate --noinput && \
+		$(BIN)/python manage.py import_articles seeds/ && \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
+
 # Benchmarks: corpus and imported database are cached under bench/out/ (see bench/common.py).
 # COUNT=... sets the corpus size (default: each script's own, 100000; 10000 for bench-admin).
 BENCH_COUNT = $(if $(COUNT),--count $(COUNT))
@@ -62,6 +80,11 @@ bench-load: install-dev ## wrk load test (req/s, p50/p99), fault test, kill test
 
 bench-expensive: install-dev ## CPU ms of the costliest requests one can craft, caches off (COUNT=...)
 	$(BIN)/python bench/expensive.py $(BENCH_COUNT)
+
+bench-engines: install-dev ## SQLite and PostgreSQL side by side: import, cold pages, cached/healthz (COUNT=...)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	$(BIN)/python bench/engines.py $(BENCH_COUNT)
 
 lint: install-dev ## Lint and check formatting: ruff (Python), djhtml (templates)
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """The content version: one number that grows whenever what readers may see changes.
 
     bump()                         every writer (importer, editors' services), with its change
+    coalesced()                    a long writer's bumps: one every few seconds, one at the end
     current()                      the number, as this process last read it
     token()                        the number and the next scheduled publication: cache keys use it
     cached(name, parts, compute)   a computation (facet counts...) remembered under the number
@@ -21,6 +22,7 @@ time, read together in one query. Once that time has passed, the next reading (w
 finds a later one (or none), so every key changes and no cached page outlives a schedule.
 """
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -59,6 +61,11 @@ def _read():
     return value, next_scheduled
 
 
+_writer = threading.local()  # .coalescing: the state of the `coalesced()` block running, if any
+# Seconds between two bumps of a long writer (see `coalesced`); settings may override it.
+COALESCE_SECONDS = 5.0
+
+
 def current():
     """The content version, read from the database at most every CONTENT_VERSION_TTL seconds."""
     return _read()[0]
@@ -77,7 +84,45 @@ def forget_local():
 
 
 def bump():
-    """Record that what readers may see has changed: every cache keyed by the version misses."""
+    """Record that what readers may see has changed: every cache keyed by the version misses.
+
+    Inside `coalesced()`, only when its interval has passed since the last bump (the others are
+    owed, and paid when the block ends)."""
+    state = getattr(_writer, "coalescing", None)
+    if state is not None:
+        now = time.monotonic()
+        if now - state["last"] < state["interval"]:
+            state["owed"] = True
+            return
+        state.update(last=now, owed=False)
+    _bump()
+
+
+@contextlib.contextmanager
+def coalesced(interval=None):
+    """Within the block (or the function it decorates), `bump()` bumps at most once every
+    `interval` seconds (default settings.CONTENT_VERSION_COALESCE_SECONDS, else COALESCE_SECONDS),
+    and once more at its end, when a bump was skipped, whatever the outcome.
+
+    An import of a million documents commits a batch every fraction of a second; bumping after
+    each would make every cached page and facet count unreachable as often, so readers would get
+    nothing but cold pages for the whole import. Coalesced, they see its new articles appear a few
+    seconds late (each batch is committed, so never a partial article) and their caches keep
+    working in between. Editors' decisions bump outside any such block: at once, as before."""
+    if interval is None:
+        interval = getattr(settings, "CONTENT_VERSION_COALESCE_SECONDS", COALESCE_SECONDS)
+    outer = getattr(_writer, "coalescing", None)
+    state = {"interval": interval, "last": time.monotonic(), "owed": False}
+    _writer.coalescing = state
+    try:
+        yield
+    finally:
+        _writer.coalescing = outer
+        if state["owed"]:
+            bump()  # the enclosing block's rules, if any
+
+
+def _bump():
     if not ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now()):
         # The row comes with the content-version migration; only a flushed database lacks it.
         try:

@@ -22,7 +22,7 @@ from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
-from . import content_version, search
+from . import content_version, facet_index, search
 from .canonical import canonical_url, clean_url, related_stories
 from .filters import FACETS, RELEVANCE, SORTS, ArticleFilter, ListQuery, valid_years
 from .models import Article, ArticleImage, Provider, Topic
@@ -351,6 +351,8 @@ def _cached_counts(filterset, query, name, topic, provider):
     old counts unreachable in every app server within CONTENT_VERSION_TTL seconds."""
 
     def count():
+        if settings.FACET_INDEX:  # bitmaps: see articles.facet_index
+            return facet_index.facet_counts(filterset, query, name, topic, provider, limit=FACET_LIMIT)
         return COUNTERS[name](filterset.qs_without(name))
 
     timeout = settings.FACET_CACHE_SECONDS

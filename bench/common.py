@@ -13,10 +13,12 @@
 bench/out/ is ignored by git; delete it to start afresh.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,14 +76,20 @@ def migrations_key():
     return digest.hexdigest()[:12]
 
 
+def database_url(database):
+    """A DATABASE_URL for `database`: a SQLite file's path, or already a URL (postgres://...)."""
+    database = str(database)
+    return database if "://" in database else f"sqlite:///{database}"
+
+
 def environment(database, **extra):
-    """Environment for manage.py, gunicorn or django.setup() on the SQLite file `database`:
+    """Environment for manage.py, gunicorn or django.setup() on `database` (a SQLite file or a URL):
     production settings (debug off) with a bench-only key, answering on loopback over plain HTTP.
     The variables the settings read from the caller's environment are left out; `extra` adds or
     overrides variables."""
     env = processes.clean_environ()
     env.update(
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=database_url(database),
         DJANGO_SECRET_KEY="bench-only-" + "k" * 50,
         DJANGO_DEBUG="0",
         DJANGO_ALLOWED_HOSTS=f"{HOST},localhost",
@@ -164,6 +172,75 @@ def collect_static(env):
     if not _static_collected:
         manage(env, "collectstatic", "--noinput", "-v0")
         _static_collected.append(True)
+
+
+@contextlib.contextmanager
+def postgres_server(port):
+    """A throwaway PostgreSQL on 127.0.0.1:`port`, the way .ci/with-postgres starts one (Debian's
+    server, trust authentication, no fsync: a benchmark's data is disposable); yields its URL.
+    DATABASE_URL naming a postgres:// server is used instead, as is, when set."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given.startswith(("postgres://", "postgresql://")):
+        yield given
+        return
+    bindirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not bindirs or not (bindirs[-1] / "initdb").exists():
+        sys.exit("no PostgreSQL server found; install it: apt-get install -y postgresql")
+    bindir = bindirs[-1]
+    folder = Path(tempfile.mkdtemp(prefix="portal-bench-pg-"))
+    as_owner = []
+    if os.getuid() == 0:  # the server refuses to run as root
+        shutil.chown(folder, "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+
+    def run(*command):
+        if subprocess.run([*as_owner, *command], stdout=subprocess.DEVNULL).returncode:
+            log = folder / "server.log"
+            sys.exit(
+                f"{Path(command[0]).name} failed" + (f":\n{log.read_text()[-2000:]}" if log.exists() else "")
+            )
+
+    try:
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        options = (
+            f"-c listen_addresses={HOST} -p {port} -k {folder} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=100"
+        )
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
+        try:
+            run(str(bindir / "createdb"), "-h", HOST, "-p", str(port), "-U", "postgres", "portal")
+            yield f"postgres://postgres@{HOST}:{port}/portal"
+        finally:
+            subprocess.run(
+                [*as_owner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Server(processes.LiveServer):

@@ -209,6 +209,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# PostgreSQL: a psycopg 3 connection pool per process (Django's OPTIONS["pool"]) instead of one
+# persistent connection: connections are checked before reuse, replaced when broken, and bounded.
+# Every gunicorn worker holds up to DJANGO_DB_POOL_MAX_SIZE connections (sync workers use one at a
+# time; gthread workers one per thread), so servers x workers x max size must stay below the
+# server's max_connections. DJANGO_DB_POOL_MAX_SIZE=0 turns the pool off (DJANGO_CONN_MAX_AGE then
+# applies); the pool requires CONN_MAX_AGE 0, which it replaces.
+DB_POOL_MAX_SIZE = env_number("DJANGO_DB_POOL_MAX_SIZE", 4, minimum=0, maximum=100)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_number("DJANGO_DB_POOL_MIN_SIZE", 1, minimum=0, maximum=100), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env_number(
+            "DJANGO_DB_POOL_TIMEOUT", 10, float, minimum=0.1, maximum=600
+        ),  # seconds to wait for a connection
+        "max_idle": 300,  # idle connections above min_size are closed after this many seconds
+    }
+
 # Two caches that never share space: "default" holds what any reader may be served (pages, facet
 # counts) and may be flooded by junk requests; "security" is for security state, so page traffic
 # can never evict it. Login failures themselves live in the database (django-axes), not in a cache.
@@ -230,6 +248,9 @@ PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300, minimum=0, max
 CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float, minimum=0, maximum=60)
 # Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
 FACET_CACHE_SECONDS = env_number("DJANGO_FACET_CACHE_SECONDS", 60, minimum=0, maximum=86_400)
+# Facet counts from compressed bitmaps of the published articles (articles.facet_index); off, they
+# are grouped counts over the matching rows (tests compare the two).
+FACET_INDEX = True
 # Resolved view names (namespace:name) whose GET responses are cached for anonymous readers.
 PAGE_CACHE_VIEWS = {
     "articles:list",

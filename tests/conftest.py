@@ -124,9 +124,10 @@ def _empty_cache():
     content version afresh."""
     from django.core.cache import cache
 
-    from articles import content_version
+    from articles import content_version, facet_index
 
     cache.clear()
     content_version.forget_local()
+    facet_index.forget()
     yield
     cache.clear()

@@ -185,6 +185,7 @@ def _load_known_files(files):
     return {path: (content_hash, url) for path, content_hash, url in rows if path in wanted}
 
 
+@content_version.coalesced()  # one bump every few seconds during a long import, one at its end
 def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     """Import every document under `paths`; return an `ImportReport`.
 

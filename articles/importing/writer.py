@@ -168,17 +168,28 @@ def _write(batch):
 
 
 def _insert(model, fields, rows):
-    """INSERT rows of database-ready values in one executemany: the ORM's per-object work
-    (model instances, per-field preparation) costs more than the database does on big imports."""
+    """INSERT rows of database-ready values in bulk: the ORM's per-object work (model instances,
+    per-field preparation) costs more than the database does on big imports."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
-        )
+        if connection.vendor == "postgresql":
+            _copy_rows(cursor, table, columns, rows)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
+def _copy_rows(cursor, table, columns, rows):
+    """PostgreSQL: the rows through COPY (psycopg 3's `cursor.copy()`), one stream per batch: the
+    server parses no statement per row and executemany's round trips go, which made importing into
+    PostgreSQL half as fast as into SQLite. Values are adapted by psycopg as for an INSERT."""
+    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _update(model, fields, rows):

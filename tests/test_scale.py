@@ -1,0 +1,138 @@
+"""What scaling to a million articles changed that a reader or an operator notices."""
+
+import pytest
+
+from articles.filters import parse_list_query
+from articles.importing import import_paths, pipeline
+from articles.models import Article, ContentVersion
+from bench.corpus import generate
+
+pytestmark = pytest.mark.django_db
+
+
+def version():
+    return ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+@pytest.fixture
+def corpus(tmp_path, monkeypatch):
+    """30 generated documents, written by the importer in batches of 5."""
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 5)
+    return generate(tmp_path / "corpus", 30)
+
+
+def test_a_long_import_bumps_the_content_version_once_not_per_batch(corpus):
+    before = version()
+    report = import_paths([corpus], workers=1)
+    assert report.created == 30
+    # Six batches, one bump: readers' cached pages stayed valid while it ran.
+    assert version() == before + 1
+
+
+def test_bumps_come_every_interval_while_an_import_runs(corpus, settings):
+    settings.CONTENT_VERSION_COALESCE_SECONDS = 0
+    before = version()
+    import_paths([corpus], workers=1)
+    assert version() == before + 6
+
+
+def test_a_re_import_of_unchanged_files_bumps_nothing(corpus):
+    import_paths([corpus], workers=1)
+    before = version()
+    import_paths([corpus], workers=1)
+    assert version() == before
+    assert Article.objects.count() == 30
+
+
+@pytest.fixture
+def imported(corpus):
+    import_paths([corpus], workers=1)
+    return corpus
+
+
+def test_new_filter_combinations_count_their_facets_without_a_query(
+    imported, client, settings, django_assert_max_num_queries
+):
+    """Facet counts come from the in-memory bitmaps (articles.facet_index), built once per content
+    version: a combination nobody asked for yet costs no counting query, whatever it matches."""
+    from articles.facet_index import forget
+
+    settings.CONTENT_VERSION_TTL = 60
+    forget()
+    client.get("/?sort=newest")  # builds the index
+    with django_assert_max_num_queries(3):  # the page of articles, its topics and images
+        response = client.get("/?topic=ai&topic=mri&year=2020&provider=nature.com&sort=oldest")
+    assert response.status_code == 200
+
+
+def test_bitmap_counts_equal_the_databases_grouped_counts(imported, settings):
+    """Every facet of a few filter combinations, counted both ways."""
+    from articles.selectors import article_listing
+
+    combos = [
+        {},
+        {"topic": ["ai", "mri"]},
+        {"topic": ["cardiology"], "provider": ["nature.com", "provider3.example.com"]},
+        {"year": ["2019", "2024", "nonsense"], "topic": ["ct"]},
+        {"q": "heart", "topic": ["ai"]},
+    ]
+
+    def counts(data):
+        listing = article_listing(parse_list_query(data))
+        return [(f.name, [(v.value, v.count) for v in f.values]) for f in listing.facets]
+
+    for data in combos:
+        settings.FACET_INDEX = True
+        bitmaps = counts(data)
+        settings.FACET_INDEX = False
+        assert bitmaps == counts(data), data
+
+
+def _database_settings(**env):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    environ.update(DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    script = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_gets_a_connection_pool_sized_from_the_environment():
+    url = "postgres://portal@127.0.0.1:5432/portal"
+    database = _database_settings(DATABASE_URL=url, DJANGO_DB_POOL_MAX_SIZE="2")
+    assert database["OPTIONS"]["pool"]["max_size"] == 2
+    assert database["CONN_MAX_AGE"] == 0  # Django's pool refuses persistent connections
+    database = _database_settings(DATABASE_URL=url, DJANGO_DB_POOL_MAX_SIZE="0")
+    assert "pool" not in database.get("OPTIONS", {})
+    assert database["CONN_MAX_AGE"] == 60
+
+
+def test_sqlite_gets_no_pool():
+    database = _database_settings(DATABASE_URL="sqlite:////tmp/never-opened.sqlite3")
+    assert "pool" not in database["OPTIONS"]
+
+
+def test_one_process_builds_the_index_the_others_load_it_from_the_cache(
+    imported, client, settings, django_assert_max_num_queries
+):
+    from articles import content_version
+    from articles.facet_index import forget
+
+    settings.CONTENT_VERSION_TTL = 60
+    forget()
+    first = client.get("/?topic=ai").content
+    forget()  # another process: nothing in its memory, the index in the shared cache
+    content_version.forget_local()
+    with django_assert_max_num_queries(4):  # the version, the page of articles, topics, images
+        assert client.get("/?topic=ai").content == first
