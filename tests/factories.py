@@ -17,6 +17,7 @@ import itertools
 
 from django.utils import timezone
 
+from articles import search_index
 from articles.importing.fields import ArticleRecord, ImageRecord, ProviderRecord, RelatedRecord
 from articles.importing.prepare import prepare
 from articles.importing.writer import write_batch
@@ -72,10 +73,12 @@ def scheduled(title=None, *, publish_at, **fields):
 
 
 def save(*records):
-    """Write prepared records (see `record`) with the importer's writer, in one batch; return the
-    articles, in the same order."""
-    for _, _, error in write_batch(list(records)):
-        assert error is None, error
+    """Write prepared records (see `record`) with the importer's writer, in one batch, with the
+    search index kept in step as an import keeps it (PostgreSQL's suggestion vocabulary included);
+    return the articles, in the same order."""
+    with search_index.kept_in_step_during_import():
+        for _, _, error in write_batch(list(records)):
+            assert error is None, error
     articles = Article.objects.in_bulk([item.web_url for item in records], field_name="web_url")
     return [articles[item.web_url] for item in records]
 
