@@ -204,10 +204,9 @@ def fault_documents(directory, toggled, count, seed=7):
         text = re.sub(r"^published: \w+$", f"published: {flipped}", text, count=1, flags=re.M)
         text = text.replace("\nexcerpt: ", "\nexcerpt: Updated. ", 1)
         (directory / f"update-{n:04d}.txt").write_text(text, encoding="utf-8")
-    rng = random.Random(seed)
     for n in range(count - len(toggled)):
         (directory / f"new-{n:06d}.txt").write_text(
-            corpus_module.document(2_000_000 + n, rng), encoding="utf-8"
+            corpus_module.document(2_000_000 + n, seed), encoding="utf-8"
         )
 
 
