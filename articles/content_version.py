@@ -37,28 +37,29 @@ from .models import Article, ContentVersion
 
 _ROW = 1  # the primary key of the single ContentVersion row
 _lock = threading.Lock()
-_last = {"value": None, "next_scheduled": None, "read_at": 0.0}
+_last = {"value": None, "next_scheduled": None, "owed_since": None, "read_at": 0.0}
 
 
 def _read():
-    """(value, next scheduled time or None), read from the database at most every TTL seconds."""
+    """(value, next scheduled time or None, owed since or None), read from the database at most
+    every TTL seconds."""
     now = time.monotonic()
     with _lock:
         if _last["value"] is not None and now - _last["read_at"] < settings.CONTENT_VERSION_TTL:
-            return _last["value"], _last["next_scheduled"]
+            return _last["value"], _last["next_scheduled"], _last["owed_since"]
     next_scheduled = Subquery(Article.objects.scheduled().order_by("publish_at").values("publish_at")[:1])
     row = (
         ContentVersion.objects.filter(pk=_ROW)
         .annotate(next_scheduled=next_scheduled)
-        .values_list("value", "next_scheduled")
+        .values_list("value", "next_scheduled", "owed_since")
         .first()
     )
     if row is None:  # only a flushed database lacks the row
-        row = (0, Article.objects.next_scheduled_time())
-    value, next_scheduled = row
+        row = (0, Article.objects.next_scheduled_time(), None)
+    value, next_scheduled, owed_since = row
     with _lock:
-        _last.update(value=value, next_scheduled=next_scheduled, read_at=now)
-    return value, next_scheduled
+        _last.update(value=value, next_scheduled=next_scheduled, owed_since=owed_since, read_at=now)
+    return value, next_scheduled, owed_since
 
 
 _writer = threading.local()  # .coalescing: the state of the `coalesced()` block running, if any
@@ -72,9 +73,20 @@ def current():
 
 
 def token():
-    """What cache keys carry: the content version and the next scheduled publication time."""
-    value, next_scheduled = _read()
-    return f"{value}-{next_scheduled.timestamp():.0f}" if next_scheduled else str(value)
+    """What cache keys carry: the content version and the next scheduled publication time.
+
+    While a bump is overdue (a long writer skipped one and was killed before paying it: see
+    `coalesced`), the token also changes every few seconds, so no cache keyed by it serves data
+    older than that until the next bump (the next import pays it at its start)."""
+    value, next_scheduled, owed_since = _read()
+    key = f"{value}-{next_scheduled.timestamp():.0f}" if next_scheduled else str(value)
+    if owed_since is not None and (timezone.now() - owed_since).total_seconds() > 2 * _interval():
+        key += f"-{int(time.time() // _interval())}"
+    return key
+
+
+def _interval():
+    return getattr(settings, "CONTENT_VERSION_COALESCE_SECONDS", COALESCE_SECONDS) or 1.0
 
 
 def forget_local():
@@ -92,6 +104,11 @@ def bump():
     if state is not None:
         now = time.monotonic()
         if now - state["last"] < state["interval"]:
+            if not state["owed"]:
+                # On the record, so that readers learn of it should this writer die before paying.
+                ContentVersion.objects.filter(pk=_ROW, owed_since__isnull=True).update(
+                    owed_since=timezone.now()
+                )
             state["owed"] = True
             return
         state.update(last=now, owed=False)
@@ -112,6 +129,8 @@ def coalesced(interval=None):
     if interval is None:
         interval = getattr(settings, "CONTENT_VERSION_COALESCE_SECONDS", COALESCE_SECONDS)
     outer = getattr(_writer, "coalescing", None)
+    if outer is None and ContentVersion.objects.filter(pk=_ROW, owed_since__isnull=False).exists():
+        _bump()  # a writer before this one died owing a bump: pay it first
     state = {"interval": interval, "last": time.monotonic(), "owed": False}
     _writer.coalescing = state
     try:
@@ -123,13 +142,14 @@ def coalesced(interval=None):
 
 
 def _bump():
-    if not ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now()):
+    changed = {"value": F("value") + 1, "changed_at": timezone.now(), "owed_since": None}
+    if not ContentVersion.objects.filter(pk=_ROW).update(**changed):
         # The row comes with the content-version migration; only a flushed database lacks it.
         try:
             with transaction.atomic():
                 ContentVersion.objects.create(pk=_ROW, value=1)
         except IntegrityError:  # another process created it meanwhile
-            ContentVersion.objects.filter(pk=_ROW).update(value=F("value") + 1, changed_at=timezone.now())
+            ContentVersion.objects.filter(pk=_ROW).update(**changed)
     # This process sees its own change as soon as it commits; the others within CONTENT_VERSION_TTL.
     transaction.on_commit(forget_local)
 

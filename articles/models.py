@@ -492,6 +492,10 @@ class ContentVersion(models.Model):
 
     value = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
+    # Set when a long writer (an import) skips a bump to bump once every few seconds, cleared by
+    # the next bump. A writer killed in between leaves it set: readers then stop trusting caches
+    # keyed by the number until a bump comes (articles.content_version.token).
+    owed_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -1,5 +1,7 @@
 """What scaling to a million articles changed that a reader or an operator notices."""
 
+import time
+
 import pytest
 
 from articles.filters import parse_list_query
@@ -136,3 +138,34 @@ def test_one_process_builds_the_index_the_others_load_it_from_the_cache(
     content_version.forget_local()
     with django_assert_max_num_queries(4):  # the version, the page of articles, topics, images
         assert client.get("/?topic=ai").content == first
+
+
+def test_a_writer_killed_owing_a_bump_leaves_no_cache_trusted_and_the_next_import_pays(settings, corpus):
+    """A long import skips bumps and pays them every few seconds; killed in between (kill -9: no
+    `finally` runs), it leaves committed articles no cache key knows of. The debt is on the record:
+    readers' keys stop standing still, and the next import pays it before anything else."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles import content_version
+
+    settings.CONTENT_VERSION_TTL = 0
+    settings.CONTENT_VERSION_COALESCE_SECONDS = 60
+    with content_version.coalesced():
+        content_version.bump()  # skipped: owed, and said so in the database
+        assert ContentVersion.objects.get(pk=1).owed_since is not None
+    assert ContentVersion.objects.get(pk=1).owed_since is None  # paid when the block ends
+
+    # What a writer killed owing a bump leaves behind, once two intervals have passed:
+    owed = version()
+    ContentVersion.objects.filter(pk=1).update(owed_since=timezone.now() - timedelta(seconds=121))
+    token = content_version.token()
+    settings.CONTENT_VERSION_COALESCE_SECONDS = 0.01
+    time.sleep(0.05)
+    assert content_version.token() != token  # readers' cached pages and facet index no longer match
+
+    settings.CONTENT_VERSION_COALESCE_SECONDS = 60
+    import_paths([corpus], workers=1)
+    row = ContentVersion.objects.get(pk=1)
+    assert row.value > owed and row.owed_since is None
