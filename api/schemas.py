@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from articles.filters import MAX_VALUES, MAX_YEAR, MIN_YEAR, RELEVANCE, SORTS
+from articles.filters import MAX_VALUES, MAX_YEAR, MIN_YEAR, RELEVANCE, SORT_ALIASES, SORTS
 from articles.search import MAX_QUERY_CHARS
 
-Sort = Literal[(RELEVANCE, *SORTS)]
+# The older names of sorts stay accepted (answered under the current name).
+Sort = Literal[(RELEVANCE, *SORTS, *SORT_ALIASES)]
 TopicSlug = Annotated[str, StringConstraints(max_length=120)]
 Domain = Annotated[str, StringConstraints(max_length=253)]
 Year = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]

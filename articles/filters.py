@@ -35,8 +35,18 @@ SORTS = {
     "newest": ("Latest", ("-published_at", "-id")),
     "oldest": ("Oldest", ("published_at", "id")),
     "quality": ("Best rated", (F("quality").desc(nulls_last=True), "-published_at", "-id")),
-    "heat": ("Trending", (F("heat").desc(nulls_last=True), "-published_at", "-id")),
+    # Among the articles of the trending window only (`trending_window`): the most-covered (the
+    # "N sources" a card shows), then the hottest.
+    "trending": (
+        "Trending",
+        ("-source_count", F("heat").desc(nulls_last=True), "-published_at", "-id"),
+    ),
 }
+TRENDING = "trending"
+TRENDING_DAYS = 7
+# Sorts known by an older name: links and bookmarks made with it keep working (and are answered
+# with the current name in every link the page builds).
+SORT_ALIASES = {"heat": TRENDING}
 YEAR_RE = re.compile(r"[0-9]{4}")
 MIN_YEAR, MAX_YEAR = 1000, 9998
 
@@ -85,9 +95,14 @@ class ListQuery:
         return search.search_terms(self.q)
 
     @property
+    def default_sort(self):
+        """The sort when none is asked for: relevance for a search, else newest."""
+        return RELEVANCE if self.terms else DEFAULT_SORT
+
+    @property
     def effective_sort(self):
-        """The sort in effect: the one asked for, else relevance for a search, else newest."""
-        return self.sort or (RELEVANCE if self.terms else DEFAULT_SORT)
+        """The sort in effect: the one asked for, else `default_sort`."""
+        return self.sort or self.default_sort
 
     @property
     def sort_choices(self):
@@ -152,6 +167,7 @@ def parse_list_query(params):
         q = ""
     q = q[: search.MAX_QUERY_CHARS]
     sort = (last("sort") or "").strip()
+    sort = SORT_ALIASES.get(sort, sort)
     if not (sort in SORTS or (sort == RELEVANCE and search.search_terms(q))):
         sort = ""
     return ListQuery(**facets, q=q, sort=sort, page=(last("page") or "1")[:MAX_PAGE_CHARS])

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils.cache import set_response_etag
 
 from . import content_version
-from .filters import FACETS, RELEVANCE, SORTS
+from .filters import FACETS, RELEVANCE, SORT_ALIASES, SORTS
 
 _KEPT_HEADERS = {"content-type", "content-language", "link", "x-robots-tag", "last-modified", "etag"}
 
@@ -72,7 +72,7 @@ _PARAMETERS = {
     "api:providers": frozenset({"page"}),
 }
 _VALID = {
-    "sort": lambda value: value in SORTS or value == RELEVANCE,
+    "sort": lambda value: value in SORTS or value in SORT_ALIASES or value == RELEVANCE,
     "page": lambda value: value.isdigit() and len(value) <= 6,
     "p": lambda value: value.isdigit() and len(value) <= 6,
 }

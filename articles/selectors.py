@@ -21,10 +21,11 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from . import content_version, facet_index, search
 from .canonical import canonical_url, clean_url, related_stories
-from .filters import FACETS, RELEVANCE, SORTS, ArticleFilter, ListQuery, valid_years
+from .filters import FACETS, RELEVANCE, SORTS, TRENDING, TRENDING_DAYS, ArticleFilter, ListQuery, valid_years
 from .models import Article, ArticleImage, Provider, Topic
 from .story_selectors import story_link
 
@@ -37,6 +38,7 @@ FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones ar
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
 SUGGEST_BELOW = 3  # results under which a search offers "did you mean"
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
+HEADING_QUERY_CHARS = 60  # of a search, in a page's heading and title
 
 
 @dataclass
@@ -72,6 +74,16 @@ class Chip:
     remaining: list[str]
 
 
+@dataclass(frozen=True)
+class TrendingWindow:
+    """The articles "Trending" ranks: published from `start` to `end`, the newest published
+    article's time (not the clock's: a corpus that stops growing keeps a Trending)."""
+
+    start: datetime
+    end: datetime
+    days: int = TRENDING_DAYS
+
+
 @dataclass
 class Listing:
     """Everything a list page shows, read in one pass by `article_listing`.
@@ -90,6 +102,8 @@ class Listing:
     - `topic`, `provider`: the page's own topic or provider (topic and provider pages), else None.
     - `suggestion`: "did you mean": the search with its unknown words replaced by the corpus's
       nearest ones, when it found fewer than SUGGEST_BELOW articles; else "".
+    - `window`: the TrendingWindow the list (and every count) is restricted to when sorted by
+      trending, else None.
     """
 
     query: ListQuery
@@ -106,11 +120,35 @@ class Listing:
     topic: Topic | None = None
     provider: Provider | None = None
     suggestion: str = ""  # "did you mean": the query with unknown words replaced, when little matched
+    window: TrendingWindow | None = None
 
     @property
     def filtered(self):
         """True when the reader narrowed the list (a facet value or a search)."""
         return bool(self.chips or self.query.q)
+
+    @property
+    def heading(self):
+        """The page's name, for its `<h1>` and `<title>` (plain text: the template escapes it):
+        what narrows the list, sources before topics before years ("Nature · Machine Learning",
+        "Search: calcium"), led by the sort when one other than the default is asked for
+        ("Trending · Nature"); the sort alone when nothing narrows the list ("Latest", "Trending")."""
+        chips = {name: [chip.label for chip in self.chips if chip.name == name] for name in FACETS}
+        parts = []
+        if self.query.q:
+            parts.append(f"Search: {Truncator(self.query.q).chars(HEADING_QUERY_CHARS)}")
+        if self.provider is not None:
+            parts.append(str(self.provider))
+        parts += chips["provider"]
+        if self.topic is not None:
+            parts.append(self.topic.name)
+        parts += chips["topic"] + chips["year"]
+        sort = dict(self.sort_choices)[self.sort]
+        if not parts:
+            return sort
+        if self.sort != self.query.default_sort:
+            parts.insert(0, sort)
+        return " · ".join(parts)
 
 
 class UtcYear(ExtractYear):
@@ -143,12 +181,16 @@ def article_listing(query, *, topic=None, provider=None):
         base = base.in_topics([topic])
     if provider is not None:
         base = base.from_providers([provider.domain])
+    # Trending ranks recent articles only: the list and every facet count stay within the window.
+    window = trending_window() if query.effective_sort == TRENDING else None
+    if window is not None:
+        base = base.filter(published_at__gte=window.start)
     filterset = ArticleFilter(query.filter_data(), queryset=base)
     facets = []
     for name in FACETS:
         if provider is not None and name == "provider":
             continue  # a provider's page needs no provider facet
-        counts = _cached_counts(filterset, query, name, topic, provider)
+        counts = _cached_counts(filterset, query, name, topic, provider, window)
         hide = topic.slug if topic is not None and name == "topic" else None
         facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
     total = _total(facets)
@@ -187,7 +229,24 @@ def article_listing(query, *, topic=None, provider=None):
         topic=topic,
         provider=provider,
         suggestion=search.suggestion(query.terms) if query.terms and total < SUGGEST_BELOW else "",
+        window=window,
     )
+
+
+def trending_window():
+    """The TrendingWindow: the TRENDING_DAYS up to the newest published article, or None when
+    nothing is published. One index probe (remembered like the facet counts: an import or an
+    editor's decision changes the content version, and with it the key)."""
+
+    def newest():
+        return Article.objects.published().newest_first().values_list("published_at", flat=True).first()
+
+    end = content_version.cached(
+        "articles:newest-published", "", newest, timeout=settings.FACET_CACHE_SECONDS
+    )
+    if end is None:
+        return None
+    return TrendingWindow(start=end - dt.timedelta(days=TRENDING_DAYS), end=end)
 
 
 def _ordered(filterset, query):
@@ -341,14 +400,15 @@ def year_counts(articles):
 COUNTERS = {"topic": topic_counts, "provider": provider_counts, "year": year_counts}
 
 
-def _cached_counts(filterset, query, name, topic, provider):
+def _cached_counts(filterset, query, name, topic, provider, window=None):
     """A facet's counts, remembered for `settings.FACET_CACHE_SECONDS` (0 turns it off).
 
     Counting the front page's published articles by topic is the costliest part of a list page;
     the same few filter combinations are asked for again and again. The key is everything the
     counts depend on: the page's topic or provider, and every filter but this facet's own, plus
     the content version (articles.content_version): an import or an editor's decision makes the
-    old counts unreachable in every app server within CONTENT_VERSION_TTL seconds."""
+    old counts unreachable in every app server within CONTENT_VERSION_TTL seconds. Sorted by
+    trending, the counts are the window's (`window`), so its start is part of the key."""
 
     def count():
         if settings.FACET_INDEX:  # bitmaps: see articles.facet_index
@@ -365,6 +425,8 @@ def _cached_counts(filterset, query, name, topic, provider):
     }
     if query.q:
         state["terms"] = [term.casefold() for term in query.terms]
+    if window is not None:
+        state["since"] = window.start.isoformat()
     return content_version.cached(
         "articles:facets:v2",
         json.dumps(state, sort_keys=True),
@@ -420,9 +482,11 @@ __all__ = [
     "FacetValue",
     "ArticleDetail",
     "Listing",
+    "TrendingWindow",
     "article_detail",
     "article_listing",
     "provider_counts",
     "topic_counts",
+    "trending_window",
     "year_counts",
 ]

@@ -76,7 +76,10 @@ def test_search_sort_and_the_article_document(client, small):
     body = data(get(client, "/api/articles/?q=mri&sort=oldest"))
     assert titles(body) == ["MRI heart model", "MRI and CT fusion"] and body["query"] == "mri"
     assert data(get(client, "/api/articles/?q=mri"))["sort"] == "relevance"
-    item = data(get(client, "/api/articles/?sort=heat"))["results"][0]
+    # Trending (also under its older name, heat) ranks the last days of news only.
+    trending = data(get(client, "/api/articles/?sort=heat"))
+    assert trending["sort"] == "trending" and "MRI heart model" not in titles(trending)
+    item = data(get(client, "/api/articles/?q=mri&sort=oldest"))["results"][0]
     assert item["title"] == "MRI heart model" and item["heat"] == 80
     assert item["url"].startswith("http://testserver/articles/mri-heart-model-")
     assert item["original_url"].startswith("https://a.example/news/")

@@ -152,7 +152,7 @@ def test_parsing_cleans_values_and_drops_what_is_no_choice():
         "topic": ["x"],
         "provider": [],
         "year": [],
-        "sort": ["heat"],
+        "sort": ["trending"],  # the older name, answered under the current one
     }
 
 
@@ -191,7 +191,7 @@ def test_heat_and_quality_sorts_put_unknown_last(db):
     make.published("Cold", heat=5, quality=90)
     make.published("Unknown", heat=None, quality=None)
     make.published("Hot", heat=95, quality=10)
-    assert [a.title for a in article_listing({"sort": "heat"}).articles] == ["Hot", "Cold", "Unknown"]
+    assert [a.title for a in article_listing({"sort": "trending"}).articles] == ["Hot", "Cold", "Unknown"]
     assert [a.title for a in article_listing({"sort": "quality"}).articles] == ["Cold", "Hot", "Unknown"]
 
 

@@ -238,7 +238,7 @@ def test_sort_links_keep_filters_and_reset_page(client, many):
     nav = html[html.index('<nav class="sort"') :]
     nav = nav[: nav.index("</nav>")]
     sorts = [params(unescape(h)) for h in re.findall(r'href="([^"]*)"', nav)]
-    assert sorts == [{"topic": ["x"], "sort": [key]} for key in ("oldest", "quality", "heat")]
+    assert sorts == [{"topic": ["x"], "sort": [key]} for key in ("oldest", "quality", "trending")]
     assert '<span class="sort__current" aria-current="true">Latest</span>' in nav
 
 
@@ -399,6 +399,8 @@ def crowd(db):
         "/",
         "/?page=2",
         "/?topic=t1&topic=t2&provider=p1.example.com&year=2019&sort=heat",
+        "/?sort=trending",
+        "/topics/t3/?sort=trending&provider=p1.example.com",
         "/?q=crowd&topic=t1",
         "/?q=crowd&sort=quality&page=2",
         "/topics/t3/",

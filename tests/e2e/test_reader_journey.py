@@ -34,7 +34,7 @@ def test_reader_filters_searches_pages_and_reads(reader, screenshot):
 
     # The front page: newest published articles, 20 a page.
     page.goto("/?sort=newest")
-    expect(page.get_by_role("heading", level=1, name="Latest news")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Latest", exact=True)).to_be_visible()
     expect(cards(page)).to_have_count(20)
     total = result_count(page)
     assert total > 20
@@ -83,7 +83,7 @@ def test_reader_filters_searches_pages_and_reads(reader, screenshot):
     search.fill("heart")
     search.press("Enter")
     expect(page).to_have_url(re.compile(r"[?&]q=heart"))
-    expect(page.get_by_role("heading", level=1, name="Search results")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=re.compile(r"\bSearch: heart$"))).to_be_visible()
     found = result_count(page)
     assert 20 < found < total
     expect(search).to_have_value("heart")
