@@ -1,6 +1,8 @@
 """/api/stories/ and /api/stories/<slug>/: the front page's top stories and the story page as JSON."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.importing import import_paths
 from articles.models import Article, Story
@@ -113,3 +115,22 @@ def test_the_schema_documents_the_story_endpoints(client, db):
     schema = data(get(client, "/api/schema/"))
     assert {"/api/stories/", "/api/stories/{slug}/"} <= set(schema["paths"])
     assert {"StorySummary", "StoryDetail", "StoryPage"} <= set(schema["components"]["schemas"])
+
+
+def test_story_reads_and_feeds_are_served_from_the_page_cache(
+    client, corpus, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.CONTENT_VERSION_TTL = 60
+    slug = story_of("https://one.example/cxr").slug
+    urls = ["/api/stories/", "/api/stories/?page=1", f"/api/stories/{slug}/", "/stories/feed/"]
+    urls.append(f"/stories/{slug}/feed/")
+    first = [get(client, url) for url in urls]
+    with django_assert_num_queries(0):
+        cached = [get(client, url) for url in urls]
+    assert [r.content for r in cached] == [r.content for r in first]
+    assert cached[0]["Cache-Control"] == "public, no-cache" and cached[0]["ETag"]
+    get(client, "/api/stories/?junk=1")  # a parameter it does not read: answered, never stored
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/api/stories/?junk=1")
+    assert len(queries) > 0
