@@ -5,10 +5,14 @@ changes, only this function follows it.
 """
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count
 
 from articles.filters import FACETS, parse_list_query
-from articles.models import Article
+from articles.models import Article, Story
 from articles.selectors import article_listing, provider_counts, topic_counts
+from articles.story_selectors import FRONT_PAGE_STORIES
+
+STORY_PAGE_SIZE = FRONT_PAGE_STORIES
 
 
 def read_listing(params, *, topic=None, provider=None):
@@ -32,6 +36,28 @@ def topics_with_counts():
 def providers_with_counts():
     """[(domain, name, published article count)] for every source with published articles, most first."""
     return provider_counts(Article.objects.published(), limit=None)
+
+
+def top_stories():
+    """The front page's top stories, in its order, each lead ready for an article summary."""
+    return (
+        Story.objects.published()
+        .top()
+        .select_related("lead", "lead__provider")
+        .prefetch_related("lead__topics", "lead__images")
+    )
+
+
+def public_counts(stories):
+    """{story id: its articles public now} (the stored `published_count` also counts scheduled ones)."""
+    rows = (
+        Article.objects.published()
+        .filter(story__in=stories)
+        .order_by()
+        .values_list("story_id")
+        .annotate(count=Count("id"))
+    )
+    return dict(rows)
 
 
 def page_of(items, number, size, count=None):

@@ -182,3 +182,42 @@ class Provider(Schema):
 
 class ProviderPage(Paged):
     results: list[Provider]
+
+
+class StorySummary(Schema):
+    slug: str
+    headline: str = Field(description="The lead article's title.")
+    lead: ArticleSummary = Field(description="The story's best published article.")
+    article_count: int = Field(description="Published articles in the story.")
+    source_count: int = Field(description="Distinct sources: the articles' and their related coverage's.")
+    first_at: dt.datetime | None = Field(description="The story's first report.")
+    latest_at: dt.datetime | None = Field(description="The story's latest report.")
+    url: str = Field(description="The story's page on the portal.")
+    api_url: str
+    feed_url: str = Field(description="The story's Atom feed: its articles, newest first.")
+
+
+class StoryPage(Paged):
+    results: list[StorySummary] = Field(description="Top stories, as the front page ranks them.")
+
+
+class StoryReport(Schema):
+    title: str
+    url: str | None = Field(
+        description="Our article's page, or the related story at its source (http or https only)."
+    )
+    published_at: dt.datetime | None
+    is_ours: bool = Field(description="True for one of the story's articles on the portal.")
+
+
+class StorySource(Schema):
+    name: str
+    reports: list[StoryReport] = Field(description="Earliest first.")
+
+
+class StoryDetail(StorySummary):
+    articles: list[ArticleSummary] = Field(description="Every published article of the story, oldest first.")
+    sources: list[StorySource] = Field(
+        description="The story's timeline by source, earliest source first: its articles and their "
+        "related coverage, one report per story elsewhere."
+    )

@@ -5,7 +5,8 @@ problem (application/problem+json); a page past the end or an unknown slug is a 
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import NinjaAPI, Query
@@ -13,6 +14,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from articles.selectors import PAGE_SIZE, article_detail
+from articles.story_selectors import find_story, story_page
 from articles.templatetags.safe_urls import http_url
 
 from . import reads, schemas
@@ -190,8 +192,65 @@ def list_providers(request, params: Query[schemas.PageQuery]):
     }
 
 
-# Stories (/api/stories/, /api/stories/{slug}/) come here once the Story model exists: the same
-# pattern, a selector from the Reads and a schema per document.
+# --- stories -------------------------------------------------------------------------------------
+
+
+@api.get("/stories/", response={200: schemas.StoryPage, **ERRORS}, url_name="stories", tags=["stories"])
+def list_stories(request, params: Query[schemas.PageQuery]):
+    """Top stories as the front page ranks them: newest report day first, then the most sources
+    and the hottest within a day."""
+    page = reads.page_of(reads.top_stories(), params.page, reads.STORY_PAGE_SIZE)
+    if page is None:
+        count = reads.top_stories().count()
+        raise NotFound(
+            f"There is no page {params.page}: this list has {_pages(count, reads.STORY_PAGE_SIZE)}."
+        )
+    counts = reads.public_counts(page.object_list)
+    return {
+        **_paging(request, page),
+        "results": [
+            _story(request, story, story.lead, counts.get(story.pk, 0)) for story in page.object_list
+        ],
+    }
+
+
+@api.get(
+    "/stories/{slug}/",
+    response={200: schemas.StoryDetail, 301: None, 404: schemas.Problem},
+    url_name="story",
+    tags=["stories"],
+)
+def get_story(request, slug: str):
+    """One story with a published article: its lead, its articles and its coverage by source, as
+    the story page shows them. A merged story's retired slug answers 301 to the survivor."""
+    story, survivor = find_story(slug.replace("\x00", ""))
+    if survivor is not None:
+        url = reverse("api:story", kwargs={"slug": survivor.slug})
+        return HttpResponsePermanentRedirect(request.build_absolute_uri(url))
+    page = story_page(story) if story is not None else None  # the page's read, published only
+    if page is None:
+        raise NotFound(f"No story with a published article has the slug {slug[:120]!r}.")
+    prefetch_related_objects(page.members, "topics")  # the one thing a summary needs beyond the page
+    absolute = request.build_absolute_uri
+    return {
+        **_story(request, story, page.lead, len(page.members)),
+        "articles": [_summary(request, member) for member in page.members],
+        "sources": [
+            {
+                "name": source.name,
+                "reports": [
+                    {
+                        "title": entry.title,
+                        "url": absolute(entry.url) if entry.is_ours else (http_url(entry.url) or None),
+                        "published_at": entry.at,
+                        "is_ours": entry.is_ours,
+                    }
+                    for entry in source.entries
+                ],
+            }
+            for source in page.sources
+        ],
+    }
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -229,6 +288,22 @@ def _paging(request, page):
         "page_size": paginator.per_page,
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
+    }
+
+
+def _story(request, story, lead, article_count):
+    absolute = request.build_absolute_uri
+    return {
+        "slug": story.slug,
+        "headline": lead.title,
+        "lead": _summary(request, lead),
+        "article_count": article_count,
+        "source_count": story.source_count,
+        "first_at": story.first_at,
+        "latest_at": story.latest_at,
+        "url": absolute(story.get_absolute_url()),
+        "api_url": absolute(reverse("api:story", kwargs={"slug": story.slug})),
+        "feed_url": absolute(reverse("articles:story_feed", kwargs={"slug": story.slug})),
     }
 
 

@@ -1,5 +1,5 @@
-"""Atom feeds: the newest published articles, site-wide, per topic and per source; and an OPML list
-of them all for feed readers.
+"""Atom feeds: the newest published articles, site-wide, per topic, per source and per story; the
+top stories; and an OPML list of them for feed readers.
 
 Each entry carries the excerpt as its content, the first image as an enclosure, our page as its
 link and the original story as a `via` link, the source as author, and the story's own
@@ -13,15 +13,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from .domains import normalize_domain
-from .models import Article, Provider, Topic
+from .models import Article, Provider, Story, Topic
 from .selectors import provider_counts, topic_counts
+from .story_selectors import find_story
 from .templatetags.safe_urls import http_url
 
 FEED_SIZE = 50
@@ -147,8 +149,66 @@ class ProviderArticlesFeed(LatestArticlesFeed):
         return _for_feed(Article.objects.published().from_providers([provider.domain]).newest_first())
 
 
-# A story feed (one entry per story) belongs here once stories exist: a Feed over the story
-# selector, its entries built like these, linked from the OPML list below.
+class StoryArticlesFeed(LatestArticlesFeed):
+    """One story's published articles, newest first. A merged story's retired slug answers 301 to
+    the survivor's feed; a story with no public article is 404, as its page is."""
+
+    def __call__(self, request, slug):
+        story, survivor = find_story(slug)
+        if survivor is not None:
+            return redirect(reverse("articles:story_feed", kwargs={"slug": survivor.slug}), permanent=True)
+        if story is None or story.lead is None or not story.lead.is_public:
+            raise Http404("No such story")
+        return super().__call__(request, story=story)
+
+    def get_object(self, request, story):
+        return story
+
+    def title(self, story):
+        return xml_text(f"{story.lead.title} — {settings.PORTAL_NAME}")
+
+    def subtitle(self, story):
+        return xml_text(f"Every article on {settings.PORTAL_NAME} reporting this story, newest first")
+
+    def link(self, story):
+        return story.get_absolute_url()
+
+    def feed_url(self, story):
+        return reverse("articles:story_feed", kwargs={"slug": story.slug})
+
+    def items(self, story):
+        return _for_feed(Article.objects.published().filter(story=story).newest_first())
+
+
+class TopStoriesFeed(LatestArticlesFeed):
+    """The front page's top stories: one entry per story, linking the story page, built from its
+    lead (headline, excerpt, image, source, original), dated from its first to its latest report."""
+
+    def title(self):
+        return xml_text(f"Top stories — {settings.PORTAL_NAME}")
+
+    def subtitle(self):
+        return xml_text(f"The top stories on {settings.PORTAL_NAME}, each with every source reporting it")
+
+    def feed_url(self):
+        return reverse("articles:stories_feed")
+
+    def items(self):
+        stories = Story.objects.published().top().select_related("lead", "lead__provider")
+        stories = list(stories.prefetch_related("lead__topics", "lead__images")[:FEED_SIZE])
+        for story in stories:
+            story.lead.entry_story = story
+        return [story.lead for story in stories]
+
+    def item_link(self, item):
+        return item.entry_story.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.entry_story.first_at or item.published_at
+
+    def item_updateddate(self, item):
+        # The story's latest report: it moves when the story grows, never on an import's clock.
+        return item.entry_story.latest_at or item.published_at
 
 
 def _for_feed(articles):
@@ -157,7 +217,8 @@ def _for_feed(articles):
 
 @require_safe
 def feeds_opml(request):
-    """Every feed: the site's, then one per topic and per source with published articles, by name."""
+    """Every feed: the site's and the top stories', then one per topic and per source with published
+    articles, by name. (Not one per story: a story's news is over in days.)"""
     published = Article.objects.published()
     topics = sorted(topic_counts(published, limit=None), key=lambda row: (row[1].casefold(), row[0]))
     providers = sorted(

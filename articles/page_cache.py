@@ -70,6 +70,8 @@ _PARAMETERS = {
     "api:articles": _LIST_PARAMETERS,
     "api:topics": frozenset({"page"}),
     "api:providers": frozenset({"page"}),
+    "api:stories": frozenset({"page"}),
+    "api:story": frozenset(),
 }
 _VALID = {
     "sort": lambda value: value in SORTS or value in SORT_ALIASES or value == RELEVANCE,

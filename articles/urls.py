@@ -9,7 +9,10 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("feed/", require_safe(feeds.LatestArticlesFeed()), name="feed"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    # Before the story pages: a story slugged "feed" would be shadowed (slugs end in a hash).
+    path("stories/feed/", require_safe(feeds.TopStoriesFeed()), name="stories_feed"),
     path("stories/<slug:slug>/", story_views.story_detail, name="story"),
+    path("stories/<slug:slug>/feed/", require_safe(feeds.StoryArticlesFeed()), name="story_feed"),
     path("articles/<slug:slug>/story/", story_views.article_story, name="article_story"),
     path("topics/", story_views.topics, name="topics"),
     path("providers/", story_views.providers, name="providers"),

@@ -2,7 +2,8 @@
 
     python bench/api_load.py [--count 10000] [--duration 10] [--rounds 2] [--connections 8] [--port 8106]
 
-Each API URL is measured next to its page (the list, a faceted list, a search, an article) with
+Each API URL is measured next to its page (the list, a faceted list, a search, an article, the
+front page of top stories, the top story) with
 bench/load.py's wrk runner, under gunicorn with 2 workers on the cached database of --count
 documents. Targets: cached, each API URL keeps at least 0.5 of /healthz's requests/s; uncached
 (page cache and facet cache off), each API URL costs no more than its page (API/page ratio of
@@ -25,11 +26,14 @@ PAIRS = [
     ("faceted list", "api faceted"),
     ("search", "api search"),
     ("article", "api article"),
+    ("front page", "api stories"),
+    ("story", "api story"),
 ]
 
 
-def paired_urls(urls):
-    """The pages of bench/load.py, each followed by the API URL that reads the same thing."""
+def paired_urls(urls, story):
+    """The pages of bench/load.py, each followed by the API URL that reads the same thing; the top
+    stories and the top story (`story`, a slug) beside their pages."""
     slug = urls["article"].rstrip("/").rsplit("/", 1)[-1]
     query = {name: path.partition("?")[2] for name, path in urls.items()}
     return {
@@ -41,6 +45,10 @@ def paired_urls(urls):
         "api search": f"/api/articles/?{query['search']}",
         "article": urls["article"],
         "api article": f"/api/articles/{slug}/",
+        "front page": "/",
+        "api stories": "/api/stories/",
+        "story": f"/stories/{story}/",
+        "api story": f"/api/stories/{story}/",
         "healthz": "/healthz",
     }
 
@@ -59,7 +67,9 @@ def main():
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     database = common.imported_database(args.count)
     common.setup_django(database)
-    urls = paired_urls(load.sample_urls())
+    from articles.models import Story
+
+    urls = paired_urls(load.sample_urls(), Story.objects.published().top().first().slug)
     for mode in [m for m in args.modes.split(",") if m]:
         results = load.measure(database, urls, mode, args)
         print(f"  {mode}: API beside its page (req/s ratio, p50 ratio)")

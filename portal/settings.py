@@ -260,6 +260,8 @@ PAGE_CACHE_VIEWS = {
     "articles:feed",
     "articles:topic_feed",
     "articles:provider_feed",
+    "articles:stories_feed",
+    "articles:story_feed",
     "articles:feeds_opml",
     "sitemap",
     "sitemap_section",
@@ -268,6 +270,8 @@ PAGE_CACHE_VIEWS = {
     "api:article",
     "api:topics",
     "api:providers",
+    "api:stories",
+    "api:story",
     "api:openapi-json",
 }
 

@@ -78,7 +78,7 @@ def feed_links(response):
 
 def test_pages_advertise_the_site_feed_and_topic_pages_their_topic_feed(client, db):
     article = make.published(topics=["MRI"])
-    assert feed_links(client.get("/")) == ["/feed/"]
+    assert feed_links(client.get("/")) == ["/feed/", "/stories/feed/"]
     assert feed_links(client.get("/topics/mri/")) == ["/feed/", "/topics/mri/feed/"]
     assert feed_links(client.get(article.get_absolute_url())) == ["/feed/", "/topics/mri/feed/"]
     assert feed_links(client.get("/topics/no-such-topic/")) == []  # the 404 page

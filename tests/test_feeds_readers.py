@@ -87,6 +87,7 @@ def test_opml_lists_the_site_every_topic_and_every_source_feed(client, db):
     feeds = {o.get("text"): o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")}
     assert feeds == {
         "Cardio AI News: newest articles": "http://testserver/feed/",
+        "Cardio AI News: top stories": "http://testserver/stories/feed/",
         "A & B": "http://testserver/topics/a-b/feed/",
         "MRI": "http://testserver/topics/mri/feed/",
         "X <News>": "http://testserver/providers/x.example/feed/",

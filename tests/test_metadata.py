@@ -10,7 +10,11 @@ import extruct
 import pytest
 from django.contrib.staticfiles import finders
 
+from articles.importing import import_paths
+from articles.models import Article
+
 from . import factories as make
+from . import story_corpus
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -124,3 +128,15 @@ def test_manifest_icons_exist_and_favicon_ico_redirects(client, db):
         assert finders.find(icon["src"]), icon["src"]
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/icons/favicon.ico"
+
+
+def test_story_page_has_an_item_list_of_its_published_articles(client, db, tmp_path):
+    path = story_corpus.write(tmp_path, ["a", "b", "c"], c={"published": False})
+    import_paths([path], workers=1)
+    story = Article.objects.get(web_url="https://one.example/afib-watch").story
+    listed = of_type(json_ld(client.get(story.get_absolute_url())), "ItemList")["itemListElement"]
+    members = Article.objects.published().filter(story=story).order_by("published_at", "id")
+    assert [(i["position"], i["url"]) for i in listed] == [
+        (n, f"http://testserver{m.get_absolute_url()}") for n, m in enumerate(members, 1)
+    ]
+    assert len(listed) == 2  # c is not published

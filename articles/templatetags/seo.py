@@ -62,3 +62,13 @@ def front_page_ld(context, front):
     if stories:
         parts.append(json_ld(structured_data.item_list(request, stories)))
     return format_html_join("\n", "{}", ((part,) for part in parts))
+
+
+@register.simple_tag(takes_context=True)
+def story_page_ld(context, page):
+    """The story page's JSON-LD: an ItemList of the story's articles on the portal, oldest first
+    (the lead's NewsArticle is its own page's, under that page's URL)."""
+    request = context.get("request")
+    if request is None or not page.members:
+        return ""
+    return json_ld(structured_data.item_list(request, page.members))
