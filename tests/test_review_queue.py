@@ -364,3 +364,57 @@ def test_the_staff_preview_has_the_publish_button(editor_client, client):
     assert response["Location"] == target.get_absolute_url()
     assert client.get(target.get_absolute_url()).status_code == 200
     assert 'value="0">Unpublish</button>' in editor_client.get(target.get_absolute_url()).content.decode()
+
+
+# --- Following the document again: the document's own value, at once ---------------------------
+
+
+def test_imports_keep_the_documents_own_published_value(seeded):
+    assert dict(Article.objects.values_list("title", "document_published")) == dict(
+        Article.objects.values_list("title", "published")
+    )
+
+
+def test_follow_the_document_again_applies_its_value_at_once(editor_client, client, run_import):
+    target = article(PUBLISHED_TITLE)  # its document says `published: true`
+    editor_client.post(decide_url(target), {"decision": "unpublish"})
+    assert article(PUBLISHED_TITLE).published is False
+    run_import(SEEDS)  # unchanged: a decided article stays as decided
+    assert article(PUBLISHED_TITLE).published is False
+    assert client.get(target.get_absolute_url()).status_code == 404
+
+    response = editor_client.post(decide_url(target), {"decision": "follow"}, follow=True)
+    assert f"“{target.title}” follows its document again." in messages_of(response)
+    followed = article(PUBLISHED_TITLE)
+    assert (followed.published, followed.published_decided_at) == (True, None)  # the document's value
+    action = EditorialAction.objects.filter(article=target).latest()
+    assert (action.action, action.from_state, action.to_state) == ("follow_document", False, True)
+    assert client.get(target.get_absolute_url()).status_code == 200  # public at once
+
+    code, _, err = run_import(SEEDS)  # unchanged again: it still follows its document
+    assert code == 0, err
+    assert article(PUBLISHED_TITLE).published is True
+    assert client.get(target.get_absolute_url()).status_code == 200
+
+
+def test_a_decided_article_is_never_changed_by_imports(editor_client, run_import, tmp_path):
+    target = article(UNPUBLISHED_TITLE)  # its document says `published: false`
+    editor_client.post(decide_url(target), {"decision": "keep"})
+    run_import(published_seeds(tmp_path))  # its document now says `published: true`
+    kept = article(UNPUBLISHED_TITLE)
+    assert (kept.published, kept.document_published) == (False, True)  # the document's value is kept aside
+    editor_client.post(decide_url(target), {"decision": "follow"})
+    assert article(UNPUBLISHED_TITLE).published is True  # the document's newest value
+
+
+def test_a_documents_value_not_known_yet_is_read_at_the_next_import(editor_client, run_import):
+    target = article(PUBLISHED_TITLE)
+    editor_client.post(decide_url(target), {"decision": "unpublish"})
+    # As for an article imported before the document's value was kept.
+    Article.objects.filter(pk=target.pk).update(document_published=None)
+    editor_client.post(decide_url(target), {"decision": "follow"})
+    assert article(PUBLISHED_TITLE).published is False  # unknown: its state is kept
+    code, _, err = run_import(SEEDS)  # an unchanged document, read once more
+    assert code == 0, err
+    followed = article(PUBLISHED_TITLE)
+    assert (followed.document_published, followed.published) == (True, True)
