@@ -2,7 +2,7 @@
 scheduled publishing, import runs and tombstones."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -418,3 +418,67 @@ def test_a_documents_value_not_known_yet_is_read_at_the_next_import(editor_clien
     assert code == 0, err
     followed = article(PUBLISHED_TITLE)
     assert (followed.document_published, followed.published) == (True, True)
+
+
+# --- Scheduling from the queue's rows and in bulk, in UTC ----------------------------------------
+
+
+def test_each_queue_row_offers_a_schedule_form_in_utc(editor_client, settings):
+    settings.TIME_ZONE = "America/New_York"  # the times are UTC whatever the site's zone
+    target = article(UNPUBLISHED_TITLE)
+    page = editor_client.get(QUEUE).content.decode()
+    assert f'<label for="schedule-{target.pk}">Public from (UTC)</label>' in page
+    assert f'type="datetime-local" id="schedule-{target.pk}" name="publish_at"' in page
+    response = editor_client.post(
+        decide_url(target),
+        {"decision": "schedule", "publish_at": "2040-01-02T03:04", "next": QUEUE},
+        follow=True,
+    )
+    assert f"“{target.title}” scheduled for 2040-01-02 03:04 UTC." in messages_of(response)
+    assert article(UNPUBLISHED_TITLE).publish_at == datetime(2040, 1, 2, 3, 4, tzinfo=UTC)
+    scheduled = editor_client.get(QUEUE + "?show=scheduled").content.decode()
+    assert "goes public <time" in scheduled and "2040-01-02 03:04 UTC</time>" in scheduled
+
+
+def schedule_selected(client, ids, query="", **extra):
+    data = {"action": "schedule_selected", "_selected_action": [str(pk) for pk in ids], **extra}
+    return client.post(CHANGELIST + query, data, follow=True)
+
+
+def test_schedule_selected_articles_in_bulk(editor_client):
+    ids = list(Article.objects.filter(published=False).values_list("pk", flat=True))
+    page = schedule_selected(editor_client, ids, index="0")  # the changelist's action bar
+    assert page.status_code == 200
+    assert f"{len(ids)} selected articles will be hidden" in page.content.decode()
+    assert '<label for="id_bulk_publish_at">Public from (UTC):</label>' in page.content.decode()
+    assert not Article.objects.filter(publish_at__isnull=False).exists()  # asking changes nothing
+
+    response = schedule_selected(editor_client, ids, publish_at="2040-05-06T07:08")
+    assert f"{len(ids)} articles scheduled: public from 2040-05-06 07:08 UTC (recorded)." in messages_of(
+        response
+    )
+    when = datetime(2040, 5, 6, 7, 8, tzinfo=UTC)
+    assert set(Article.objects.filter(publish_at=when).values_list("pk", flat=True)) == set(ids)
+    assert EditorialAction.objects.filter(action="schedule", article__in=ids).count() == len(ids)
+    assert not Article.objects.published().filter(pk__in=ids).exists()  # hidden until then
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "2001-01-01T00:00", "2040-13-40T99:99"])
+def test_a_bulk_schedule_needs_a_future_time(editor_client, value):
+    ids = list(Article.objects.values_list("pk", flat=True))
+    response = schedule_selected(editor_client, ids, publish_at=value)
+    assert response.status_code == 400
+    assert "Give a date and time in the future, in UTC" in response.content.decode()
+    assert not Article.objects.filter(publish_at__isnull=False).exists()
+
+
+def test_only_publishers_get_the_bulk_schedule(editor_client, seeded):
+    viewer = get_user_model().objects.create_user("viewer", password=PASSWORD, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client = Client()
+    client.force_login(viewer)
+    assert "schedule_selected" not in client.get(CHANGELIST).content.decode()
+    assert "schedule_selected" in editor_client.get(CHANGELIST).content.decode()
+    ids = list(Article.objects.values_list("pk", flat=True))
+    schedule_selected(client, ids, publish_at="2040-05-06T07:08")
+    assert not Article.objects.filter(publish_at__isnull=False).exists()
