@@ -213,6 +213,13 @@ class Article(models.Model):
         editable=False,
         help_text="When an editor last decided the published state; empty while imports decide it.",
     )
+    document_published = models.BooleanField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The document's own `published` value at its last import (empty: not known yet). "
+        "“Follow the document again” applies it at once.",
+    )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="articles")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
     secured = models.TextField(

@@ -8,6 +8,7 @@ Everything an editor decides goes through here, from the admin's per-row button,
 and any script alike, so that every decision is recorded the same way.
 """
 
+from datetime import UTC
 from typing import NamedTuple
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -73,16 +74,21 @@ def cancel_schedule(articles, user=None):
 
 
 def follow_document(articles, user=None):
-    """Hand decided `articles` back to their documents: the next import that changes a document
-    sets its article's state again. A schedule is dropped with the decision (the article stays
-    unpublished until its document says otherwise). Recorded. Returns how many were handed back."""
+    """Hand decided `articles` back to their documents: each takes its document's `published`
+    value at once (as last imported), and imports set it from then on. A schedule is dropped with
+    the decision. An article whose document's value is not known (not imported since it was kept)
+    keeps its state, unpublished if it was scheduled, until its next import. Recorded. Returns how
+    many were handed back."""
 
     def plan(row):
         if row["published_decided_at"] is None:
             return None  # the document decides already
-        scheduled = row["publish_at"] is not None
+        if row["document_published"] is not None:
+            published = row["document_published"]
+        else:
+            published = False if row["publish_at"] is not None else row["published"]
         return EditorialAction.Action.FOLLOW_DOCUMENT, {
-            "published": False if scheduled else row["published"],
+            "published": published,
             "publish_at": None,
             "published_decided_at": None,
         }
@@ -143,7 +149,7 @@ def _decide(articles, user, plan):
         rows = list(
             selected.select_for_update()
             .order_by()
-            .values("pk", "published", "publish_at", "published_decided_at")
+            .values("pk", "published", "publish_at", "published_decided_at", "document_published")
         )
         groups = {}  # (action, state before, new values) -> [(id, whether a value changes)]
         for row in rows:
@@ -207,7 +213,7 @@ def _record(ids, action, from_state, to_state, publish_at, user_id, now):
     label = EditorialAction.Action(action).label
     message = (
         f"{label}: {EditorialAction.state_label(from_state)} → {EditorialAction.state_label(to_state)}"
-        + (f", public from {publish_at:%Y-%m-%d %H:%M %Z}" if publish_at else "")
+        + (f", public from {publish_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if publish_at else "")
         + "."
     )
     for chunk in _chunks(ids):

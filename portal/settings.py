@@ -248,6 +248,9 @@ PAGE_CACHE_SECONDS = env_number("DJANGO_PAGE_CACHE_SECONDS", 300, minimum=0, max
 CONTENT_VERSION_TTL = env_number("DJANGO_CONTENT_VERSION_TTL", 2.0, float, minimum=0, maximum=60)
 # Seconds the list pages keep facet counts (articles.selectors); 0 counts on every request.
 FACET_CACHE_SECONDS = env_number("DJANGO_FACET_CACHE_SECONDS", 60, minimum=0, maximum=86_400)
+# The admin's source filter counts articles per source exactly up to this many filtered rows (a
+# bound on its cost at each page load); past it, the counts are estimates, labelled "about".
+ADMIN_SOURCE_COUNT_ROWS = env_number("DJANGO_ADMIN_SOURCE_COUNT_ROWS", 10_000, minimum=0, maximum=10_000_000)
 # Facet counts from compressed bitmaps of the published articles (articles.facet_index); off, they
 # are grouped counts over the matching rows (tests compare the two).
 FACET_INDEX = True

@@ -1,11 +1,12 @@
 """The article changelist at scale (articles/admin/changelist.py): filters, search, date
 hierarchy, query counts and the capped count."""
 
+import html
 import re
 
 import pytest
 
-from articles.admin.changelist import CappedCountPaginator
+from articles.admin.changelist import CappedCountPaginator, SourceCounts, source_counts
 from articles.models import Article, Provider
 
 from .editorial import CHANGELIST, PUBLISHED_TITLE, UNPUBLISHED_TITLE, article, messages_of
@@ -75,10 +76,11 @@ def test_changelist_query_count_does_not_grow_with_rows(
         with django_assert_max_num_queries(14):
             response = client.get(CHANGELIST)
         assert len(response.context["cl"].result_list) == 50  # a full page, topics on every row
-        with django_assert_max_num_queries(13):
+        # Filtered, the articles per source are counted under the other filters (one query more).
+        with django_assert_max_num_queries(14):
             response = client.get(CHANGELIST + "?q=heart")
         assert len(response.context["cl"].result_list) > 20
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             client.get(CHANGELIST + "?topic=ai&quality_band=high&year=2021&published__exact=0")
 
 
@@ -137,3 +139,50 @@ def test_long_filtered_lists_are_counted_up_to_a_cap(editor_client, monkeypatch)
         response
     )
     assert Article.objects.published().count() == 5
+
+
+def source_labels(client, query=""):
+    """The source filter's entries as shown, "All" left out."""
+    page = client.get(CHANGELIST + query).content.decode()
+    block = page[page.index('<ul class="source-choices">') :].split("</ul>")[0]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items][1:]
+
+
+def test_source_counts_are_exact_under_other_filters(editor_client):
+    expected = {}
+    for provider in Provider.objects.filter(articles__isnull=False).distinct():
+        expected[provider.name] = Article.objects.filter(provider=provider, published=False).count()
+    labels = source_labels(editor_client, "?published__exact=0")
+    assert sorted(labels) == sorted(f"{name} ({count})" for name, count in expected.items())
+    assert 0 in expected.values()  # a source with no unpublished article shows "(0)"
+    assert "about" not in " ".join(labels)
+    # Choosing a source keeps the counts of the others (they count under every other filter).
+    nature = Provider.objects.get(domain="nature.com")
+    assert f"Nature ({expected['Nature']})" in source_labels(
+        editor_client, f"?published__exact=0&provider__id__exact={nature.pk}"
+    )
+
+
+def test_source_counts_past_the_budget_are_labelled_estimates(editor_client, settings):
+    settings.ADMIN_SOURCE_COUNT_ROWS = 2  # more rows match than may be counted
+    page = editor_client.get(CHANGELIST + "?year=2021").content.decode()
+    assert "Counts marked “about” are estimates" in page
+    labels = source_labels(editor_client, "?year=2021")
+    assert any(re.fullmatch(r".+ \(about \d+\)", label) for label in labels)
+    assert not any(re.fullmatch(r".+ \(\d+\)", label) for label in labels)  # no estimate passes as exact
+    # The whole table is still counted exactly (one grouped count over an index).
+    assert "about" not in " ".join(source_labels(editor_client))
+
+
+def test_source_count_estimates_scale_the_sample(seeded):
+    queryset = Article.objects.filter(quality__gte=0)
+    exact = source_counts(queryset, budget=100)
+    assert exact.exact and sum(exact.counts.values()) == queryset.count()
+    estimate = source_counts(queryset, budget=2)
+    assert not estimate.exact
+    ids = sorted(queryset.values_list("pk", flat=True))
+    if ids == list(range(ids[0], ids[0] + len(ids))):  # contiguous ids: the estimate is the total
+        assert sum(estimate.counts.values()) == pytest.approx(len(ids))
+    assert SourceCounts({1: 1234.5}, exact=False).label(1) == "about 1,200"
+    assert SourceCounts({}, exact=True).label(1) == "0"

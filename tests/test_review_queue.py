@@ -2,7 +2,7 @@
 scheduled publishing, import runs and tombstones."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -364,3 +364,121 @@ def test_the_staff_preview_has_the_publish_button(editor_client, client):
     assert response["Location"] == target.get_absolute_url()
     assert client.get(target.get_absolute_url()).status_code == 200
     assert 'value="0">Unpublish</button>' in editor_client.get(target.get_absolute_url()).content.decode()
+
+
+# --- Following the document again: the document's own value, at once ---------------------------
+
+
+def test_imports_keep_the_documents_own_published_value(seeded):
+    assert dict(Article.objects.values_list("title", "document_published")) == dict(
+        Article.objects.values_list("title", "published")
+    )
+
+
+def test_follow_the_document_again_applies_its_value_at_once(editor_client, client, run_import):
+    target = article(PUBLISHED_TITLE)  # its document says `published: true`
+    editor_client.post(decide_url(target), {"decision": "unpublish"})
+    assert article(PUBLISHED_TITLE).published is False
+    run_import(SEEDS)  # unchanged: a decided article stays as decided
+    assert article(PUBLISHED_TITLE).published is False
+    assert client.get(target.get_absolute_url()).status_code == 404
+
+    response = editor_client.post(decide_url(target), {"decision": "follow"}, follow=True)
+    assert f"“{target.title}” follows its document again." in messages_of(response)
+    followed = article(PUBLISHED_TITLE)
+    assert (followed.published, followed.published_decided_at) == (True, None)  # the document's value
+    action = EditorialAction.objects.filter(article=target).latest()
+    assert (action.action, action.from_state, action.to_state) == ("follow_document", False, True)
+    assert client.get(target.get_absolute_url()).status_code == 200  # public at once
+
+    code, _, err = run_import(SEEDS)  # unchanged again: it still follows its document
+    assert code == 0, err
+    assert article(PUBLISHED_TITLE).published is True
+    assert client.get(target.get_absolute_url()).status_code == 200
+
+
+def test_a_decided_article_is_never_changed_by_imports(editor_client, run_import, tmp_path):
+    target = article(UNPUBLISHED_TITLE)  # its document says `published: false`
+    editor_client.post(decide_url(target), {"decision": "keep"})
+    run_import(published_seeds(tmp_path))  # its document now says `published: true`
+    kept = article(UNPUBLISHED_TITLE)
+    assert (kept.published, kept.document_published) == (False, True)  # the document's value is kept aside
+    editor_client.post(decide_url(target), {"decision": "follow"})
+    assert article(UNPUBLISHED_TITLE).published is True  # the document's newest value
+
+
+def test_a_documents_value_not_known_yet_is_read_at_the_next_import(editor_client, run_import):
+    target = article(PUBLISHED_TITLE)
+    editor_client.post(decide_url(target), {"decision": "unpublish"})
+    # As for an article imported before the document's value was kept.
+    Article.objects.filter(pk=target.pk).update(document_published=None)
+    editor_client.post(decide_url(target), {"decision": "follow"})
+    assert article(PUBLISHED_TITLE).published is False  # unknown: its state is kept
+    code, _, err = run_import(SEEDS)  # an unchanged document, read once more
+    assert code == 0, err
+    followed = article(PUBLISHED_TITLE)
+    assert (followed.document_published, followed.published) == (True, True)
+
+
+# --- Scheduling from the queue's rows and in bulk, in UTC ----------------------------------------
+
+
+def test_each_queue_row_offers_a_schedule_form_in_utc(editor_client, settings):
+    settings.TIME_ZONE = "America/New_York"  # the times are UTC whatever the site's zone
+    target = article(UNPUBLISHED_TITLE)
+    page = editor_client.get(QUEUE).content.decode()
+    assert f'<label for="schedule-{target.pk}">Public from (UTC)</label>' in page
+    assert f'type="datetime-local" id="schedule-{target.pk}" name="publish_at"' in page
+    response = editor_client.post(
+        decide_url(target),
+        {"decision": "schedule", "publish_at": "2040-01-02T03:04", "next": QUEUE},
+        follow=True,
+    )
+    assert f"“{target.title}” scheduled for 2040-01-02 03:04 UTC." in messages_of(response)
+    assert article(UNPUBLISHED_TITLE).publish_at == datetime(2040, 1, 2, 3, 4, tzinfo=UTC)
+    scheduled = editor_client.get(QUEUE + "?show=scheduled").content.decode()
+    assert "goes public <time" in scheduled and "2040-01-02 03:04 UTC</time>" in scheduled
+
+
+def schedule_selected(client, ids, query="", **extra):
+    data = {"action": "schedule_selected", "_selected_action": [str(pk) for pk in ids], **extra}
+    return client.post(CHANGELIST + query, data, follow=True)
+
+
+def test_schedule_selected_articles_in_bulk(editor_client):
+    ids = list(Article.objects.filter(published=False).values_list("pk", flat=True))
+    page = schedule_selected(editor_client, ids, index="0")  # the changelist's action bar
+    assert page.status_code == 200
+    assert f"{len(ids)} selected articles will be hidden" in page.content.decode()
+    assert '<label for="id_bulk_publish_at">Public from (UTC):</label>' in page.content.decode()
+    assert not Article.objects.filter(publish_at__isnull=False).exists()  # asking changes nothing
+
+    response = schedule_selected(editor_client, ids, publish_at="2040-05-06T07:08")
+    assert f"{len(ids)} articles scheduled: public from 2040-05-06 07:08 UTC (recorded)." in messages_of(
+        response
+    )
+    when = datetime(2040, 5, 6, 7, 8, tzinfo=UTC)
+    assert set(Article.objects.filter(publish_at=when).values_list("pk", flat=True)) == set(ids)
+    assert EditorialAction.objects.filter(action="schedule", article__in=ids).count() == len(ids)
+    assert not Article.objects.published().filter(pk__in=ids).exists()  # hidden until then
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "2001-01-01T00:00", "2040-13-40T99:99"])
+def test_a_bulk_schedule_needs_a_future_time(editor_client, value):
+    ids = list(Article.objects.values_list("pk", flat=True))
+    response = schedule_selected(editor_client, ids, publish_at=value)
+    assert response.status_code == 400
+    assert "Give a date and time in the future, in UTC" in response.content.decode()
+    assert not Article.objects.filter(publish_at__isnull=False).exists()
+
+
+def test_only_publishers_get_the_bulk_schedule(editor_client, seeded):
+    viewer = get_user_model().objects.create_user("viewer", password=PASSWORD, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client = Client()
+    client.force_login(viewer)
+    assert "schedule_selected" not in client.get(CHANGELIST).content.decode()
+    assert "schedule_selected" in editor_client.get(CHANGELIST).content.decode()
+    ids = list(Article.objects.values_list("pk", flat=True))
+    schedule_selected(client, ids, publish_at="2040-05-06T07:08")
+    assert not Article.objects.filter(publish_at__isnull=False).exists()

@@ -12,8 +12,11 @@ Deleting an article leaves a tombstone (`services.delete_articles`): imports ski
 until a superuser lifts the tombstone here (deletes it).
 """
 
+from datetime import UTC
+
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
@@ -21,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -167,11 +171,14 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     inlines = [ArticleImageInline, RelatedLinkInline]
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = ["publish_selected", "unpublish_selected", "schedule_selected"]
     view_on_site = True
     fieldsets = [
         (None, {"fields": ["title", "excerpt", "provider", "topics", "published_at", "slug"]}),
-        ("Published state", {"fields": ["published", "publish_at", "published_decided_at"]}),
+        (
+            "Published state",
+            {"fields": ["published", "publish_at", "published_decided_at", "document_published"]},
+        ),
         ("Scores", {"fields": ["type", "category", "quality", "heat"]}),
         ("Addresses", {"fields": ["web_url", "original_url", "amp_web_url", "cdn_amp_web_url"]}),
         (
@@ -296,6 +303,45 @@ class ArticleAdmin(ImportedContent, admin.ModelAdmin):
     def unpublish_selected(self, request, queryset):
         self._decide(request, queryset, False)
 
+    @admin.action(description="Schedule selected %(verbose_name_plural)s…", permissions=["publish"])
+    def schedule_selected(self, request, queryset):
+        """A page asking when (in UTC); its form posts this action again with `publish_at`,
+        the selection and the changelist's filters (in its address) as they were."""
+        value = request.POST.get("publish_at")
+        error = ""
+        if value is not None:
+            when = review.parse_utc_datetime(value)
+            if when is None or when <= timezone.now():
+                error = "Give a date and time in the future, in UTC (YYYY-MM-DD HH:MM)."
+            else:
+                scheduled = services.schedule(queryset, when, request.user)
+                noun = "article" if scheduled == 1 else "articles"
+                self.message_user(
+                    request,
+                    f"{scheduled} {noun} scheduled: public from {when:%Y-%m-%d %H:%M} UTC (recorded).",
+                    messages.SUCCESS,
+                )
+                return None  # back to the changelist
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Schedule the selected articles",
+            "opts": self.opts,
+            "count": queryset.count(),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "value": value or "",
+            "error": error,
+            "now": timezone.now(),
+            "changelist_url": add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                reverse("admin:articles_article_changelist"),
+            ),
+        }
+        return TemplateResponse(
+            request, "admin/articles/article/schedule_selected.html", context, status=400 if error else 200
+        )
+
     def _decide(self, request, queryset, published):
         selected = queryset.count()
         changed = set_published(queryset, published, request.user)
@@ -379,7 +425,7 @@ class EditorialActionAdmin(ViewOnly, admin.ModelAdmin):
             f"{EditorialAction.state_label(obj.from_state)} → {EditorialAction.state_label(obj.to_state)}"
         )
         if obj.publish_at:
-            change += f", public from {timezone.localtime(obj.publish_at):%Y-%m-%d %H:%M %Z}"
+            change += f", public from {obj.publish_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         return change
 
     @admin.display(description="article", ordering="article__title")
@@ -390,7 +436,7 @@ class EditorialActionAdmin(ViewOnly, admin.ModelAdmin):
 
 def _state_label(article):
     if article.is_scheduled:
-        return f"scheduled {timezone.localtime(article.publish_at):%Y-%m-%d %H:%M}"
+        return f"scheduled {article.publish_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     return "published" if article.is_public else "unpublished"
 
 

@@ -10,7 +10,7 @@ thumbnail is a subquery per shown row, and the page stays within a fixed number 
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -219,12 +219,14 @@ def decide_view(request, pk):
             messages.warning(request, f"“{article}” already follows its document.")
             return _back(request)
     elif decision == "schedule":
-        when = parse_local_datetime(request.POST.get("publish_at", ""))
+        when = parse_utc_datetime(request.POST.get("publish_at", ""))
         if when is None or when <= timezone.now():
-            messages.error(request, "Not scheduled: give a date and time in the future (YYYY-MM-DD HH:MM).")
+            messages.error(
+                request, "Not scheduled: give a date and time in the future, in UTC (YYYY-MM-DD HH:MM)."
+            )
             return _back(request)
         services.schedule([article.pk], when, user)
-        messages.success(request, f"“{article}” scheduled for {timezone.localtime(when):%Y-%m-%d %H:%M %Z}.")
+        messages.success(request, f"“{article}” scheduled for {when:%Y-%m-%d %H:%M} UTC.")
         return _back(request)
     else:
         return HttpResponseBadRequest(
@@ -234,18 +236,16 @@ def decide_view(request, pk):
     return _back(request)
 
 
-def parse_local_datetime(value):
-    """A `datetime-local` value (or "YYYY-MM-DD HH:MM") in the site's time zone, or None."""
+def parse_utc_datetime(value):
+    """A `datetime-local` value (or "YYYY-MM-DD HH:MM") read as UTC, or None. Editors work in
+    several time zones: every time in the admin is entered and shown in UTC, and labelled so."""
     value = (value or "").strip().replace("T", " ")[:19]
     for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
         try:
             naive = datetime.strptime(value, layout)
         except ValueError:
             continue
-        try:
-            return timezone.make_aware(naive)
-        except (ValueError, OverflowError):
-            return None
+        return naive.replace(tzinfo=UTC)
     return None
 
 

@@ -99,7 +99,10 @@ ArticleRecord = namedtuple(
 )
 
 # The article's own columns the writer fills from a prepared record, in this order. `published`
-# is apart (editors may own it), and so is `slug` (set once, on creation).
+# is apart (editors may own it), and so is `slug` (set once, on creation). The document's own
+# `published` value is always kept, in DOCUMENT_PUBLISHED, whoever decides the article's state:
+# an editor who hands an article back to its document gets the document's value at once.
+DOCUMENT_PUBLISHED = "document_published"
 ARTICLE_COLUMNS = (
     *(field.name for field in ARTICLE if field.is_column and field.name != "published"),
     "body",

@@ -175,14 +175,19 @@ def _read_all(files, workers):
 
 
 def _load_known_files(files):
-    """{path: (content hash, web_url)} for the articles imported from `files` before."""
+    """{path: (content hash, web_url)} for the articles imported from `files` before. An article
+    whose document's `published` value is not known yet is left out: read once more, it becomes known."""
     wanted = set(files)
     rows = (
         Article.objects.order_by("updated_at", "pk")
-        .values_list("source_path", "content_hash", "web_url")
+        .values_list("source_path", "content_hash", "web_url", "document_published")
         .iterator(chunk_size=5000)
     )
-    return {path: (content_hash, url) for path, content_hash, url in rows if path in wanted}
+    return {
+        path: (content_hash, url)
+        for path, content_hash, url, document_published in rows
+        if path in wanted and document_published is not None
+    }
 
 
 @content_version.coalesced()  # one bump every few seconds during a long import, one at its end

@@ -18,13 +18,22 @@ from django.utils import timezone
 from articles import search_index, stories
 from articles.models import Article, ArticleImage, Provider, RelatedLink, Topic
 
-from .fields import ARTICLE, ARTICLE_COLUMNS, IMAGE, IMAGE_COLUMNS, RELATED, RELATED_COLUMNS
+from .fields import (
+    ARTICLE,
+    ARTICLE_COLUMNS,
+    DOCUMENT_PUBLISHED,
+    IMAGE,
+    IMAGE_COLUMNS,
+    RELATED,
+    RELATED_COLUMNS,
+)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 IMPORT_CACHE_KIB = -64 * 1024  # SQLite page cache during an import (negative: KiB)
 
-# The article's columns written from a record; `published` is apart because editors may own it.
-CONTENT_FIELDS = [*ARTICLE_COLUMNS, "provider", "updated_at"]
+# The article's columns written from a record; `published` is apart because editors may own it,
+# while the document's own value of it is always written.
+CONTENT_FIELDS = [*ARTICLE_COLUMNS, DOCUMENT_PUBLISHED, "provider", "updated_at"]
 RELATED_FIELDS = ["article", "position", *RELATED_COLUMNS, "provider", "images"]
 IMAGE_FIELDS = ["article", "position", *IMAGE_COLUMNS]
 _article_values = operator.attrgetter(*ARTICLE_COLUMNS)
@@ -95,7 +104,13 @@ def _existing(batch):
     return {
         row["web_url"]: row
         for row in Article.objects.filter(web_url__in=urls).values(
-            "id", "web_url", "content_hash", "source_path", "published", "published_decided_at"
+            "id",
+            "web_url",
+            "content_hash",
+            "source_path",
+            "published",
+            "published_decided_at",
+            DOCUMENT_PUBLISHED,
         )
     }
 
@@ -103,7 +118,10 @@ def _existing(batch):
 def _status(item, row):
     if row is None:
         return CREATED
-    if row["content_hash"] == item.content_hash and row["source_path"] == item.source_path:
+    same = row["content_hash"] == item.content_hash and row["source_path"] == item.source_path
+    # An article whose document's `published` is not known yet (imported before it was kept,
+    # or made another way) is written once more, so that it becomes known.
+    if same and row[DOCUMENT_PUBLISHED] is not None:
         return UNCHANGED
     return UPDATED
 
@@ -126,6 +144,7 @@ def _write(batch):
                 [
                     (
                         *_row(_article_values(item), _ARTICLE_DATES, adapt),
+                        item.published,
                         providers[item.provider.domain],
                         now,
                         item.slug,
@@ -149,6 +168,7 @@ def _write(batch):
                 [
                     (
                         *_row(_article_values(item), _ARTICLE_DATES, adapt),
+                        item.published,
                         providers[item.provider.domain],
                         now,
                         existing[item.web_url]["id"],
