@@ -15,7 +15,7 @@ def known_for_never_decided(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_stories"),
+        ("articles", "0011_content_version_owed_since"),
     ]
 
     operations = [
