@@ -11,7 +11,7 @@ end in `_sync`, so they agree, story URLs included: a story's slug is its oldest
 """
 
 from collections import Counter
-from datetime import UTC
+from datetime import UTC, date
 
 from django.db import connection
 
@@ -71,6 +71,17 @@ def _aware(value):
 
 def _in(column, values):
     return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _select(sql, column, values):
+    """Rows of `sql`, whose WHERE clause ends in "{column} IN" the list, for `values`, a chunk at
+    a time. Raw SQL: the ORM's per-value work on long IN lists costs more than the query."""
+    rows = []
+    for chunk in _chunks(values):
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} {_in(column, chunk)}", chunk)
+            rows.extend(cursor.fetchall())
+    return rows
 
 
 def _load_members(ids, into):
@@ -159,19 +170,26 @@ def cluster_articles(article_ids):
     for key, ids in holders.items():
         if min(len(ids), len(ids) - new[key] + old[key]) <= rules.MAX_SHARED:
             seeds.update(ids)
-    seeds |= _members_of_stories_of(seeds)
+    seeds |= _members_of_stories_of(seeds, members)
     known = {key: ids for key, ids in holders.items() if len(ids) <= rules.MAX_SHARED}
     noise |= holders.keys() - known.keys()
     nodes, counts = _closure(seeds, nodes, known, noise)
     _sync(rules.components(nodes.values(), counts), members)
 
 
-def _members_of_stories_of(ids):
-    members = set()
-    for chunk in _chunks(ids):
-        stories = Article.objects.filter(pk__in=chunk, story__isnull=False).values("story_id")
-        members.update(Article.objects.filter(story_id__in=stories).values_list("pk", flat=True))
-    return members
+def _members_of_stories_of(ids, members=None):
+    """Ids of every member of the stories of articles `ids` (their story known for those loaded
+    into `members`)."""
+    members = members or {}
+    story_ids = {members[pk].story_id for pk in ids if pk in members} - {None}
+    unknown = [pk for pk in ids if pk not in members]
+    story = connection.ops.quote_name("story_id")
+    article = _table(Article)
+    story_ids.update(
+        row[0]
+        for row in _select(f"SELECT {story} FROM {article} WHERE {story} IS NOT NULL AND", "id", unknown)
+    )
+    return {row[0] for row in _select(f"SELECT id FROM {article} WHERE", story, sorted(story_ids))}
 
 
 def _closure(seeds, nodes, holders, noise):
@@ -200,12 +218,15 @@ def _closure(seeds, nodes, holders, noise):
 
 def _nodes(ids):
     found = {}
-    for chunk in _chunks(ids):
-        rows = StoryKey.objects.filter(article_id__in=chunk).values_list(
-            "article_id", "key", "article__published_at", "article__title"
-        )
-        for pk, key, at, title in rows:
-            found.setdefault(pk, (at, title, set()))[2].add(key)
+    key = connection.ops.quote_name("key")
+    rows = _select(
+        f"SELECT k.article_id, k.{key}, a.published_at, a.title FROM {_table(StoryKey)} k "
+        f"JOIN {_table(Article)} a ON a.id = k.article_id WHERE",
+        "k.article_id",
+        sorted(ids),
+    )
+    for pk, key, at, title in rows:
+        found.setdefault(pk, (_aware(at), title, set()))[2].add(key)
     nodes = {}
     for pk, (at, title, keys) in found.items():
         title_key = rules.title_key(title)
@@ -250,41 +271,54 @@ def _sync(groups, members, everything=False):
         wanted[members[group[0]].slug] = (group, _stats(group_members))
     # The members' stories, and any story holding a wanted slug (left behind by deleted
     # articles: it is taken over).
-    old_story_ids = [m.story_id for m in members.values() if m.story_id is not None]
-    old_stories = {}
-    for chunk in _chunks(old_story_ids):
-        old_stories.update({story.slug: story for story in Story.objects.filter(pk__in=chunk)})
-    for chunk in _chunks(wanted.keys() - old_stories.keys()):
-        old_stories.update({story.slug: story for story in Story.objects.filter(slug__in=chunk)})
+    story_table = _table(Story)
+    story_columns = ["id", "slug", *STAT_FIELDS]
+    selected = ", ".join(
+        connection.ops.quote_name(Story._meta.get_field(name).column) for name in story_columns
+    )
+    old_stories = {}  # slug -> {field: value}
+    old_story_ids = sorted({m.story_id for m in members.values() if m.story_id is not None})
+    for column, values in (("id", old_story_ids), ("slug", None)):
+        if values is None:
+            values = sorted(wanted.keys() - old_stories.keys())
+        for row in _select(f"SELECT {selected} FROM {story_table} WHERE", column, values):
+            story = dict(zip(story_columns, row, strict=True))
+            for name in ("first_at", "latest_at"):
+                story[name] = _aware(story[name])
+            if isinstance(story["latest_day"], str):
+                story["latest_day"] = date.fromisoformat(story["latest_day"])
+            old_stories[story["slug"]] = story
 
     # New stories first (their slugs may be retired aliases: the story split out again).
     new_slugs = [slug for slug in wanted if slug not in old_stories]
+    alias_table = _table(StoryAlias)
+    slug_column = connection.ops.quote_name("slug")
     for chunk in _chunks(new_slugs):
-        StoryAlias.objects.filter(slug__in=chunk).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {alias_table} WHERE {_in(slug_column, chunk)}", chunk)
     if new_slugs:
         columns = ", ".join(
             connection.ops.quote_name(Story._meta.get_field(name).column) for name in ["slug", *STAT_FIELDS]
         )
         _executemany(
-            f"INSERT INTO {_table(Story)} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
+            f"INSERT INTO {story_table} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
             [(slug, *_adapted(wanted[slug][1]).values()) for slug in new_slugs],
         )
-    story_of_slug = {}
-    for chunk in _chunks(new_slugs):
-        story_of_slug.update(Story.objects.filter(slug__in=chunk).values_list("slug", "pk"))
+    story_of_slug = dict(
+        _select(f"SELECT {slug_column}, id FROM {story_table} WHERE", slug_column, new_slugs)
+    )
     changed = []
     for slug, story in old_stories.items():
         if slug in wanted:
-            story_of_slug[slug] = story.pk
+            story_of_slug[slug] = story["id"]
             stats = wanted[slug][1]
-            if any(getattr(story, name) != value for name, value in stats.items()):
-                changed.append((*_adapted(stats).values(), story.pk))
+            if any(story[name] != value for name, value in stats.items()):
+                changed.append((*_adapted(stats).values(), story["id"]))
     if changed:
-        fields = list(next(iter(wanted.values()))[1])
         columns = ", ".join(
-            f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in fields
+            f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in STAT_FIELDS
         )
-        _executemany(f"UPDATE {_table(Story)} SET {columns} WHERE id = %s", changed)
+        _executemany(f"UPDATE {story_table} SET {columns} WHERE id = %s", changed)
 
     moves = []
     for slug, (group, _) in wanted.items():
@@ -294,19 +328,39 @@ def _sync(groups, members, everything=False):
 
     retired = [story for slug, story in old_stories.items() if slug not in wanted]
     if retired:
+        # A retired story redirects to the story of its founder, else of any former member.
         group_of = {pk: slug for slug, (group, _) in wanted.items() for pk in group}
-        by_slug = dict(Article.objects.filter(slug__in=[s.slug for s in retired]).values_list("slug", "pk"))
-        for story in retired:
-            founder = by_slug.get(story.slug)
-            target_slug = group_of.get(founder) or next(
-                (group_of[m.id] for m in members.values() if m.story_id == story.pk), None
+        by_slug = dict(
+            _select(
+                f"SELECT {slug_column}, id FROM {_table(Article)} WHERE",
+                slug_column,
+                [s["slug"] for s in retired],
             )
-            if target_slug is None:
-                continue
-            target = story_of_slug[target_slug]
-            StoryAlias.objects.filter(story=story).update(story_id=target)
-            StoryAlias.objects.update_or_create(slug=story.slug, defaults={"story_id": target})
-        Story.objects.filter(pk__in=[story.pk for story in retired]).delete()
+        )
+        former = {}
+        for member in members.values():
+            if member.story_id is not None and member.id in group_of:
+                former.setdefault(member.story_id, group_of[member.id])
+        targets = []  # (retired story, surviving story id)
+        for story in retired:
+            target_slug = group_of.get(by_slug.get(story["slug"])) or former.get(story["id"])
+            if target_slug is not None:
+                targets.append((story, story_of_slug[target_slug]))
+        story_column = connection.ops.quote_name("story_id")
+        _executemany(
+            f"UPDATE {alias_table} SET {story_column} = %s WHERE {story_column} = %s",
+            [(target, story["id"]) for story, target in targets],
+        )
+        slugs = [story["slug"] for story, _ in targets]
+        for chunk in _chunks(slugs):
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {alias_table} WHERE {_in(slug_column, chunk)}", chunk)
+        _executemany(
+            f"INSERT INTO {alias_table} ({slug_column}, {story_column}) VALUES (%s, %s)",
+            [(story["slug"], target) for story, target in targets],
+        )
+        for chunk in _chunks([story["id"] for story in retired]):
+            Story.objects.filter(pk__in=chunk).delete()
     if everything:
         Story.objects.filter(members__isnull=True).delete()
 
