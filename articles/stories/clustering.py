@@ -11,7 +11,7 @@ end in `_sync`, so they agree, story URLs included: a story's slug is its oldest
 """
 
 from collections import Counter
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
 from django.db import connection
 
@@ -63,6 +63,18 @@ class _Member:
             setattr(self, name, value)
         self.links = []
 
+    @classmethod
+    def of_record(cls, pk, record):
+        """The member of an article just created from `record` (its row holds what the record
+        does: no story yet, no schedule), without reading it back."""
+        member = cls(
+            (pk, record.slug, record.title, record.web_url, record.url_key, bool(record.published), None)
+        )
+        member.quality, member.heat, member.published_at = record.quality, record.heat, record.published_at
+        member.story_id, member.source_count = None, record.source_count
+        member.links = [(link.web_url, link.title, link.published_at) for link in record.related_links]
+        return member
+
 
 def _aware(value):
     """SQLite hands raw queries naive UTC datetimes; PostgreSQL aware ones."""
@@ -111,13 +123,14 @@ def _load_members(ids, into):
     return into
 
 
-def _write_keys(ids, members, fresh=False):
+def _write_keys(ids, members, fresh=()):
     """Replace the keys of articles `ids` (loaded into `members`); return Counters of the keys
-    they held before and hold now (`fresh`: they hold none yet), and their nodes."""
+    they held before and hold now, and their nodes. Articles in `fresh` (or all, when it is True)
+    hold no keys yet."""
     old = Counter()
     table, article, key = _table(StoryKey), *(connection.ops.quote_name(n) for n in ("article_id", "key"))
-    if not fresh:
-        for chunk in _chunks(ids):
+    if fresh is not True:
+        for chunk in _chunks([pk for pk in ids if pk not in fresh]):
             with connection.cursor() as cursor:
                 listed = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {table} WHERE {article} IN ({listed}) RETURNING {key}", chunk)
@@ -155,14 +168,16 @@ def _holders(keys, limit):
     return holders, set(keys) - holders.keys()
 
 
-def cluster_articles(article_ids):
+def cluster_articles(article_ids, created=None):
     """Bring stories up to date after articles `article_ids` were written (created or changed).
-    Call inside the writing transaction."""
+    Call inside the writing transaction. `created`, optional: {id: prepared `ArticleRecord`} of
+    those just created from a record, which need not be read back."""
     touched = sorted(set(article_ids))
     if not touched:
         return
-    members = {}
-    old, new, nodes = _write_keys(touched, members)
+    created = created or {}
+    members = {pk: _Member.of_record(pk, record) for pk, record in created.items()}
+    old, new, nodes = _write_keys(touched, members, fresh=created)
     # The holders of every changed key that links now or linked before the change (before, it
     # had `old - new` more holders: at most len(touched) fewer).
     holders, noise = _holders(old.keys() | new.keys(), rules.MAX_SHARED + len(touched))
@@ -272,6 +287,7 @@ def _sync(groups, members, everything=False):
     # The members' stories, and any story holding a wanted slug (left behind by deleted
     # articles: it is taken over).
     story_table = _table(Story)
+    adapt = _datetime_adapter()
     story_columns = ["id", "slug", *STAT_FIELDS]
     selected = ", ".join(
         connection.ops.quote_name(Story._meta.get_field(name).column) for name in story_columns
@@ -302,7 +318,7 @@ def _sync(groups, members, everything=False):
         )
         _executemany(
             f"INSERT INTO {story_table} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
-            [(slug, *_adapted(wanted[slug][1]).values()) for slug in new_slugs],
+            [(slug, *_adapted(wanted[slug][1], adapt).values()) for slug in new_slugs],
         )
     story_of_slug = dict(
         _select(f"SELECT {slug_column}, id FROM {story_table} WHERE", slug_column, new_slugs)
@@ -313,7 +329,7 @@ def _sync(groups, members, everything=False):
             story_of_slug[slug] = story["id"]
             stats = wanted[slug][1]
             if any(story[name] != value for name, value in stats.items()):
-                changed.append((*_adapted(stats).values(), story["id"]))
+                changed.append((*_adapted(stats, adapt).values(), story["id"]))
     if changed:
         columns = ", ".join(
             f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in STAT_FIELDS
@@ -365,14 +381,35 @@ def _sync(groups, members, everything=False):
         Story.objects.filter(members__isnull=True).delete()
 
 
-def _adapted(stats):
-    ops = connection.ops
+def _adapted(stats, adapt=None):
+    """`stats` as the database takes them (`adapt`: from `_datetime_adapter()`)."""
+    adapt = adapt or _datetime_adapter()
+    day = stats["latest_day"]
     return {
         **stats,
-        "first_at": ops.adapt_datetimefield_value(stats["first_at"]),
-        "latest_at": ops.adapt_datetimefield_value(stats["latest_at"]),
-        "latest_day": ops.adapt_datefield_value(stats["latest_day"]),
+        "first_at": adapt(stats["first_at"]),
+        "latest_at": adapt(stats["latest_at"]),
+        "latest_day": None if day is None else connection.ops.adapt_datefield_value(day),
     }
+
+
+def _datetime_adapter():
+    """`connection.ops.adapt_datetimefield_value`, with a shortcut for the common case: SQLite
+    keeping UTC takes an aware UTC datetime as its naive text (the backend's general path
+    costs a noticeable share of a big import)."""
+    general = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or connection.timezone_name != "UTC":
+        return general
+
+    def adapt(value):
+        if value is None or value.utcoffset() != _ZERO:
+            return general(value)
+        return str(value.replace(tzinfo=None))
+
+    return adapt
+
+
+_ZERO = timedelta(0)
 
 
 STAT_FIELDS = [
