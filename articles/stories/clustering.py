@@ -124,18 +124,18 @@ def _load_members(ids, into):
 
 
 def _write_keys(ids, members, fresh=()):
-    """Replace the keys of articles `ids` (loaded into `members`); return Counters of the keys
-    they held before and hold now, and their nodes. Articles in `fresh` (or all, when it is True)
-    hold no keys yet."""
-    old = Counter()
+    """Bring the keys of articles `ids` (loaded into `members`) up to date; return Counters of
+    the keys they held before and hold now, and their nodes. Articles in `fresh` (or all, when
+    it is True) hold no keys yet. An article whose keys did not change (an edit of its text, its
+    scores) is left out of both Counters and its rows stay as they are: no holder changed."""
     table, article, key = _table(StoryKey), *(connection.ops.quote_name(n) for n in ("article_id", "key"))
+    stored = {}
     if fresh is not True:
-        for chunk in _chunks([pk for pk in ids if pk not in fresh]):
-            with connection.cursor() as cursor:
-                listed = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {table} WHERE {article} IN ({listed}) RETURNING {key}", chunk)
-                old.update(row[0] for row in cursor.fetchall())
-    rows, new, nodes = [], Counter(), {}
+        for pk, found in _select(
+            f"SELECT {article}, {key} FROM {table} WHERE", article, [pk for pk in ids if pk not in fresh]
+        ):
+            stored.setdefault(pk, set()).add(found)
+    old, new, nodes, rows, replaced = Counter(), Counter(), {}, [], []
     _load_members(ids, members)
     for pk in ids:
         member = members.get(pk)
@@ -145,8 +145,18 @@ def _write_keys(ids, members, fresh=()):
             member.url_key, member.title, [link[0] for link in member.links]
         )
         node = nodes[pk] = rules.Node(pk, member.published_at, url_keys, title_key)
-        new.update(node.keys)
-        rows.extend((pk, key) for key in node.keys)
+        keys = node.keys
+        before = stored.get(pk)
+        if before is not None:
+            if before == keys:
+                continue
+            old.update(before)
+            replaced.append(pk)
+        new.update(keys)
+        rows.extend((pk, key) for key in keys)
+    for chunk in _chunks(replaced):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {_in(article, chunk)}", chunk)
     _executemany(f"INSERT INTO {table} ({article}, {key}) VALUES (%s, %s)", rows)
     return old, new, nodes
 
