@@ -76,9 +76,9 @@ def main():
         spent = [0.0, 0.0]  # wall, CPU
         cluster = stories.cluster_articles
 
-        def timed(ids):
+        def timed(ids, **options):
             started, cpu = time.perf_counter(), time.process_time()
-            cluster(ids)
+            cluster(ids, **options)
             spent[0] += time.perf_counter() - started
             spent[1] += time.process_time() - cpu
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.importing import import_paths
-from articles.models import Article, Story, StoryAlias
+from articles.models import Article, Story, StoryAlias, StoryKey
 from tests import story_corpus
 from tests.story_corpus import CORPUS, EXPECTED
 
@@ -116,3 +116,14 @@ def test_unpublishing_the_lead_hands_the_story_to_the_next_member(tmp_path):
     set_published([story.lead_id], False)
     story.refresh_from_db()
     assert story.lead.web_url == "https://two.example/watch-afib" and story.published_count == 2
+
+
+def test_a_changed_document_with_the_same_keys_keeps_its_keys_and_its_story_recounts(tmp_path):
+    import_paths([story_corpus.write(tmp_path, ["a", "b", "c"])], workers=1)
+    keys = set(StoryKey.objects.values_list("pk", "article_id", "key"))
+    story_corpus.write(tmp_path, ["a"], a={"published": False})  # same title and links
+    import_paths([tmp_path], workers=1)
+    assert set(StoryKey.objects.values_list("pk", "article_id", "key")) == keys  # rows untouched
+    story = Story.objects.get()
+    assert (story.article_count, story.published_count) == (3, 2)
+    assert grouping() == [{"a", "b", "c"}]

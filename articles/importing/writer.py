@@ -183,7 +183,10 @@ def _write(batch):
             Article.topics.through.objects.filter(article_id__in=old_ids).delete()
             ids.update((item.web_url, existing[item.web_url]["id"]) for item in updated)
         _write_children([(ids[item.web_url], item) for item, _ in changed], providers, topics, adapt)
-        stories.cluster_articles([ids[item.web_url] for item, _ in changed])
+        stories.cluster_articles(
+            [ids[item.web_url] for item, _ in changed],
+            created={ids[item.web_url]: item for item in created},
+        )
     return [(item, status, None) for item, status in statuses]
 
 

@@ -11,7 +11,7 @@ end in `_sync`, so they agree, story URLs included: a story's slug is its oldest
 """
 
 from collections import Counter
-from datetime import UTC
+from datetime import UTC, date, timedelta
 
 from django.db import connection
 
@@ -63,6 +63,18 @@ class _Member:
             setattr(self, name, value)
         self.links = []
 
+    @classmethod
+    def of_record(cls, pk, record):
+        """The member of an article just created from `record` (its row holds what the record
+        does: no story yet, no schedule), without reading it back."""
+        member = cls(
+            (pk, record.slug, record.title, record.web_url, record.url_key, bool(record.published), None)
+        )
+        member.quality, member.heat, member.published_at = record.quality, record.heat, record.published_at
+        member.story_id, member.source_count = None, record.source_count
+        member.links = [(link.web_url, link.title, link.published_at) for link in record.related_links]
+        return member
+
 
 def _aware(value):
     """SQLite hands raw queries naive UTC datetimes; PostgreSQL aware ones."""
@@ -71,6 +83,17 @@ def _aware(value):
 
 def _in(column, values):
     return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _select(sql, column, values):
+    """Rows of `sql`, whose WHERE clause ends in "{column} IN" the list, for `values`, a chunk at
+    a time. Raw SQL: the ORM's per-value work on long IN lists costs more than the query."""
+    rows = []
+    for chunk in _chunks(values):
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} {_in(column, chunk)}", chunk)
+            rows.extend(cursor.fetchall())
+    return rows
 
 
 def _load_members(ids, into):
@@ -100,18 +123,19 @@ def _load_members(ids, into):
     return into
 
 
-def _write_keys(ids, members, fresh=False):
-    """Replace the keys of articles `ids` (loaded into `members`); return Counters of the keys
-    they held before and hold now (`fresh`: they hold none yet), and their nodes."""
-    old = Counter()
+def _write_keys(ids, members, fresh=()):
+    """Bring the keys of articles `ids` (loaded into `members`) up to date; return Counters of
+    the keys they held before and hold now, and their nodes. Articles in `fresh` (or all, when
+    it is True) hold no keys yet. An article whose keys did not change (an edit of its text, its
+    scores) is left out of both Counters and its rows stay as they are: no holder changed."""
     table, article, key = _table(StoryKey), *(connection.ops.quote_name(n) for n in ("article_id", "key"))
-    if not fresh:
-        for chunk in _chunks(ids):
-            with connection.cursor() as cursor:
-                listed = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {table} WHERE {article} IN ({listed}) RETURNING {key}", chunk)
-                old.update(row[0] for row in cursor.fetchall())
-    rows, new, nodes = [], Counter(), {}
+    stored = {}
+    if fresh is not True:
+        for pk, found in _select(
+            f"SELECT {article}, {key} FROM {table} WHERE", article, [pk for pk in ids if pk not in fresh]
+        ):
+            stored.setdefault(pk, set()).add(found)
+    old, new, nodes, rows, replaced = Counter(), Counter(), {}, [], []
     _load_members(ids, members)
     for pk in ids:
         member = members.get(pk)
@@ -121,8 +145,18 @@ def _write_keys(ids, members, fresh=False):
             member.url_key, member.title, [link[0] for link in member.links]
         )
         node = nodes[pk] = rules.Node(pk, member.published_at, url_keys, title_key)
-        new.update(node.keys)
-        rows.extend((pk, key) for key in node.keys)
+        keys = node.keys
+        before = stored.get(pk)
+        if before is not None:
+            if before == keys:
+                continue
+            old.update(before)
+            replaced.append(pk)
+        new.update(keys)
+        rows.extend((pk, key) for key in keys)
+    for chunk in _chunks(replaced):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {_in(article, chunk)}", chunk)
     _executemany(f"INSERT INTO {table} ({article}, {key}) VALUES (%s, %s)", rows)
     return old, new, nodes
 
@@ -144,14 +178,16 @@ def _holders(keys, limit):
     return holders, set(keys) - holders.keys()
 
 
-def cluster_articles(article_ids):
+def cluster_articles(article_ids, created=None):
     """Bring stories up to date after articles `article_ids` were written (created or changed).
-    Call inside the writing transaction."""
+    Call inside the writing transaction. `created`, optional: {id: prepared `ArticleRecord`} of
+    those just created from a record, which need not be read back."""
     touched = sorted(set(article_ids))
     if not touched:
         return
-    members = {}
-    old, new, nodes = _write_keys(touched, members)
+    created = created or {}
+    members = {pk: _Member.of_record(pk, record) for pk, record in created.items()}
+    old, new, nodes = _write_keys(touched, members, fresh=created)
     # The holders of every changed key that links now or linked before the change (before, it
     # had `old - new` more holders: at most len(touched) fewer).
     holders, noise = _holders(old.keys() | new.keys(), rules.MAX_SHARED + len(touched))
@@ -159,19 +195,26 @@ def cluster_articles(article_ids):
     for key, ids in holders.items():
         if min(len(ids), len(ids) - new[key] + old[key]) <= rules.MAX_SHARED:
             seeds.update(ids)
-    seeds |= _members_of_stories_of(seeds)
+    seeds |= _members_of_stories_of(seeds, members)
     known = {key: ids for key, ids in holders.items() if len(ids) <= rules.MAX_SHARED}
     noise |= holders.keys() - known.keys()
     nodes, counts = _closure(seeds, nodes, known, noise)
     _sync(rules.components(nodes.values(), counts), members)
 
 
-def _members_of_stories_of(ids):
-    members = set()
-    for chunk in _chunks(ids):
-        stories = Article.objects.filter(pk__in=chunk, story__isnull=False).values("story_id")
-        members.update(Article.objects.filter(story_id__in=stories).values_list("pk", flat=True))
-    return members
+def _members_of_stories_of(ids, members=None):
+    """Ids of every member of the stories of articles `ids` (their story known for those loaded
+    into `members`)."""
+    members = members or {}
+    story_ids = {members[pk].story_id for pk in ids if pk in members} - {None}
+    unknown = [pk for pk in ids if pk not in members]
+    story = connection.ops.quote_name("story_id")
+    article = _table(Article)
+    story_ids.update(
+        row[0]
+        for row in _select(f"SELECT {story} FROM {article} WHERE {story} IS NOT NULL AND", "id", unknown)
+    )
+    return {row[0] for row in _select(f"SELECT id FROM {article} WHERE", story, sorted(story_ids))}
 
 
 def _closure(seeds, nodes, holders, noise):
@@ -200,12 +243,15 @@ def _closure(seeds, nodes, holders, noise):
 
 def _nodes(ids):
     found = {}
-    for chunk in _chunks(ids):
-        rows = StoryKey.objects.filter(article_id__in=chunk).values_list(
-            "article_id", "key", "article__published_at", "article__title"
-        )
-        for pk, key, at, title in rows:
-            found.setdefault(pk, (at, title, set()))[2].add(key)
+    key = connection.ops.quote_name("key")
+    rows = _select(
+        f"SELECT k.article_id, k.{key}, a.published_at, a.title FROM {_table(StoryKey)} k "
+        f"JOIN {_table(Article)} a ON a.id = k.article_id WHERE",
+        "k.article_id",
+        sorted(ids),
+    )
+    for pk, key, at, title in rows:
+        found.setdefault(pk, (_aware(at), title, set()))[2].add(key)
     nodes = {}
     for pk, (at, title, keys) in found.items():
         title_key = rules.title_key(title)
@@ -250,41 +296,55 @@ def _sync(groups, members, everything=False):
         wanted[members[group[0]].slug] = (group, _stats(group_members))
     # The members' stories, and any story holding a wanted slug (left behind by deleted
     # articles: it is taken over).
-    old_story_ids = [m.story_id for m in members.values() if m.story_id is not None]
-    old_stories = {}
-    for chunk in _chunks(old_story_ids):
-        old_stories.update({story.slug: story for story in Story.objects.filter(pk__in=chunk)})
-    for chunk in _chunks(wanted.keys() - old_stories.keys()):
-        old_stories.update({story.slug: story for story in Story.objects.filter(slug__in=chunk)})
+    story_table = _table(Story)
+    adapt = _datetime_adapter()
+    story_columns = ["id", "slug", *STAT_FIELDS]
+    selected = ", ".join(
+        connection.ops.quote_name(Story._meta.get_field(name).column) for name in story_columns
+    )
+    old_stories = {}  # slug -> {field: value}
+    old_story_ids = sorted({m.story_id for m in members.values() if m.story_id is not None})
+    for column, values in (("id", old_story_ids), ("slug", None)):
+        if values is None:
+            values = sorted(wanted.keys() - old_stories.keys())
+        for row in _select(f"SELECT {selected} FROM {story_table} WHERE", column, values):
+            story = dict(zip(story_columns, row, strict=True))
+            for name in ("first_at", "latest_at"):
+                story[name] = _aware(story[name])
+            if isinstance(story["latest_day"], str):
+                story["latest_day"] = date.fromisoformat(story["latest_day"])
+            old_stories[story["slug"]] = story
 
     # New stories first (their slugs may be retired aliases: the story split out again).
     new_slugs = [slug for slug in wanted if slug not in old_stories]
+    alias_table = _table(StoryAlias)
+    slug_column = connection.ops.quote_name("slug")
     for chunk in _chunks(new_slugs):
-        StoryAlias.objects.filter(slug__in=chunk).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {alias_table} WHERE {_in(slug_column, chunk)}", chunk)
     if new_slugs:
         columns = ", ".join(
             connection.ops.quote_name(Story._meta.get_field(name).column) for name in ["slug", *STAT_FIELDS]
         )
         _executemany(
-            f"INSERT INTO {_table(Story)} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
-            [(slug, *_adapted(wanted[slug][1]).values()) for slug in new_slugs],
+            f"INSERT INTO {story_table} ({columns}) VALUES ({', '.join(['%s'] * (1 + len(STAT_FIELDS)))})",
+            [(slug, *_adapted(wanted[slug][1], adapt).values()) for slug in new_slugs],
         )
-    story_of_slug = {}
-    for chunk in _chunks(new_slugs):
-        story_of_slug.update(Story.objects.filter(slug__in=chunk).values_list("slug", "pk"))
+    story_of_slug = dict(
+        _select(f"SELECT {slug_column}, id FROM {story_table} WHERE", slug_column, new_slugs)
+    )
     changed = []
     for slug, story in old_stories.items():
         if slug in wanted:
-            story_of_slug[slug] = story.pk
+            story_of_slug[slug] = story["id"]
             stats = wanted[slug][1]
-            if any(getattr(story, name) != value for name, value in stats.items()):
-                changed.append((*_adapted(stats).values(), story.pk))
+            if any(story[name] != value for name, value in stats.items()):
+                changed.append((*_adapted(stats, adapt).values(), story["id"]))
     if changed:
-        fields = list(next(iter(wanted.values()))[1])
         columns = ", ".join(
-            f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in fields
+            f"{connection.ops.quote_name(Story._meta.get_field(name).column)} = %s" for name in STAT_FIELDS
         )
-        _executemany(f"UPDATE {_table(Story)} SET {columns} WHERE id = %s", changed)
+        _executemany(f"UPDATE {story_table} SET {columns} WHERE id = %s", changed)
 
     moves = []
     for slug, (group, _) in wanted.items():
@@ -294,31 +354,72 @@ def _sync(groups, members, everything=False):
 
     retired = [story for slug, story in old_stories.items() if slug not in wanted]
     if retired:
+        # A retired story redirects to the story of its founder, else of any former member.
         group_of = {pk: slug for slug, (group, _) in wanted.items() for pk in group}
-        by_slug = dict(Article.objects.filter(slug__in=[s.slug for s in retired]).values_list("slug", "pk"))
-        for story in retired:
-            founder = by_slug.get(story.slug)
-            target_slug = group_of.get(founder) or next(
-                (group_of[m.id] for m in members.values() if m.story_id == story.pk), None
+        by_slug = dict(
+            _select(
+                f"SELECT {slug_column}, id FROM {_table(Article)} WHERE",
+                slug_column,
+                [s["slug"] for s in retired],
             )
-            if target_slug is None:
-                continue
-            target = story_of_slug[target_slug]
-            StoryAlias.objects.filter(story=story).update(story_id=target)
-            StoryAlias.objects.update_or_create(slug=story.slug, defaults={"story_id": target})
-        Story.objects.filter(pk__in=[story.pk for story in retired]).delete()
+        )
+        former = {}
+        for member in members.values():
+            if member.story_id is not None and member.id in group_of:
+                former.setdefault(member.story_id, group_of[member.id])
+        targets = []  # (retired story, surviving story id)
+        for story in retired:
+            target_slug = group_of.get(by_slug.get(story["slug"])) or former.get(story["id"])
+            if target_slug is not None:
+                targets.append((story, story_of_slug[target_slug]))
+        story_column = connection.ops.quote_name("story_id")
+        _executemany(
+            f"UPDATE {alias_table} SET {story_column} = %s WHERE {story_column} = %s",
+            [(target, story["id"]) for story, target in targets],
+        )
+        slugs = [story["slug"] for story, _ in targets]
+        for chunk in _chunks(slugs):
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {alias_table} WHERE {_in(slug_column, chunk)}", chunk)
+        _executemany(
+            f"INSERT INTO {alias_table} ({slug_column}, {story_column}) VALUES (%s, %s)",
+            [(story["slug"], target) for story, target in targets],
+        )
+        for chunk in _chunks([story["id"] for story in retired]):
+            Story.objects.filter(pk__in=chunk).delete()
     if everything:
         Story.objects.filter(members__isnull=True).delete()
 
 
-def _adapted(stats):
-    ops = connection.ops
+def _adapted(stats, adapt=None):
+    """`stats` as the database takes them (`adapt`: from `_datetime_adapter()`)."""
+    adapt = adapt or _datetime_adapter()
+    day = stats["latest_day"]
     return {
         **stats,
-        "first_at": ops.adapt_datetimefield_value(stats["first_at"]),
-        "latest_at": ops.adapt_datetimefield_value(stats["latest_at"]),
-        "latest_day": ops.adapt_datefield_value(stats["latest_day"]),
+        "first_at": adapt(stats["first_at"]),
+        "latest_at": adapt(stats["latest_at"]),
+        "latest_day": None if day is None else connection.ops.adapt_datefield_value(day),
     }
+
+
+def _datetime_adapter():
+    """`connection.ops.adapt_datetimefield_value`, with a shortcut for the common case: SQLite
+    keeping UTC takes an aware UTC datetime as its naive text (the backend's general path
+    costs a noticeable share of a big import)."""
+    general = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or connection.timezone_name != "UTC":
+        return general
+
+    def adapt(value):
+        if value is None or value.utcoffset() != _ZERO:
+            return general(value)
+        return str(value.replace(tzinfo=None))
+
+    return adapt
+
+
+_ZERO = timedelta(0)
 
 
 STAT_FIELDS = [
