@@ -80,13 +80,16 @@ def token():
     older than that until the next bump (the next import pays it at its start)."""
     value, next_scheduled, owed_since = _read()
     key = f"{value}-{next_scheduled.timestamp():.0f}" if next_scheduled else str(value)
-    if owed_since is not None and (timezone.now() - owed_since).total_seconds() > 2 * _interval():
-        key += f"-{int(time.time() // _interval())}"
+    if owed_since is not None and (timezone.now() - owed_since).total_seconds() > overdue_after():
+        step = max(settings.CONTENT_VERSION_TTL, 1.0)
+        key += f"-{int(time.time() // step)}"
     return key
 
 
-def _interval():
-    return getattr(settings, "CONTENT_VERSION_COALESCE_SECONDS", COALESCE_SECONDS) or 1.0
+def overdue_after():
+    """Seconds after which a skipped bump is overdue: a live writer pays within its interval
+    (plus the batch it is writing); a killed one never does."""
+    return getattr(settings, "CONTENT_VERSION_COALESCE_SECONDS", COALESCE_SECONDS) + 2.0
 
 
 def forget_local():
