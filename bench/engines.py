@@ -41,6 +41,7 @@ from corpus import WORDS  # noqa: E402
 CHANGED = 1000
 LOG = common.OUT / "engines-server.log"  # gunicorn's output (404 warnings for short corpora...)
 KINDS = [
+    "front page",
     "list",
     "list page 50",
     "topic+provider",
@@ -49,6 +50,7 @@ KINDS = [
     "search",
     "search+topic",
     "article",
+    "story",
     "feed",
 ]
 
@@ -117,7 +119,9 @@ providers = Provider.objects.annotate(n=Count("articles")).order_by("-n").values
 providers = list(providers[:20])
 slugs = Article.objects.published().order_by("-published_at").values_list("slug", flat=True)
 slugs = list(slugs[100:5100:500])
-print(json.dumps({"topics": topics, "providers": providers, "slugs": slugs}))
+from articles.models import Story
+stories = list(Story.objects.published().top().values_list("slug", flat=True)[:200:20])
+print(json.dumps({"topics": topics, "providers": providers, "slugs": slugs, "stories": stories}))
 """
     result = subprocess.run(
         [common.PYTHON, str(ROOT / "manage.py"), "shell", "-c", script],
@@ -129,12 +133,13 @@ print(json.dumps({"topics": topics, "providers": providers, "slugs": slugs}))
     import json
 
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    topics, providers, slugs = data["topics"], data["providers"], data["slugs"]
+    topics, providers, slugs, stories = data["topics"], data["providers"], data["slugs"], data["stories"]
     t = lambda i: topics[i % len(topics)]  # noqa: E731
     p = lambda i: providers[i % len(providers)]  # noqa: E731
     w = lambda i: WORDS[(i * 7) % len(WORDS)]  # noqa: E731
-    sorts = ["newest", "oldest", "quality", "heat"]
+    sorts = ["newest", "oldest", "quality", "trending"]
     return {
+        "front page": ["/", "/?view=compact"] + [f"/?stories={n}" for n in range(2, 10)],
         "list": [f"/?sort={sorts[i % 4]}&page={1 + i // 4}" for i in range(10)],
         "list page 50": [f"/?sort={sorts[i % 4]}&page={50 + i}" for i in range(10)],
         "topic+provider": [f"/?topic={t(i)}&provider={p(i)}" for i in range(10)],
@@ -146,6 +151,7 @@ print(json.dumps({"topics": topics, "providers": providers, "slugs": slugs}))
         "search": [f"/?q={w(i)}+{w(i + 3)}" for i in range(10)],
         "search+topic": [f"/?q={w(i)}&topic={t(i)}" for i in range(10)],
         "article": [f"/articles/{slug}/" for slug in slugs[:10]],
+        "story": [f"/stories/{slug}/" for slug in stories[:10]],
         "feed": ["/feed/"] + [f"/topics/{t(i)}/feed/" for i in range(9)],
     }
 
@@ -155,21 +161,23 @@ import json, sys
 from urllib.parse import parse_qs, urlsplit
 from django.db import connection
 from django.http import QueryDict
+from articles.filters import ArticleFilter, parse_list_query
 from articles.models import Article, Topic
-from articles.selectors import article_listing
+from articles.selectors import _ordered
 urls = json.loads(sys.stdin.read())
 vendor = connection.vendor
 for kind, path in urls.items():
     parts = urlsplit(path)
     data = QueryDict(parts.query)
+    base = Article.objects.published()
     if parts.path.startswith("/topics/") and not parts.path.endswith("/feed/"):
-        listing = article_listing(data, topic=Topic.objects.get(slug=parts.path.split("/")[2]))
-    elif parts.path == "/":
-        listing = article_listing(data)
-    else:
+        base = base.in_topics([Topic.objects.get(slug=parts.path.split("/")[2])])
+    elif parts.path != "/" or not parts.query:  # the story front page is no article list
         continue
+    list_query = parse_list_query(data)
     page = int(data.get("page", 1))
-    query = listing.articles[(page - 1) * 20 : page * 20]
+    ordered = _ordered(ArticleFilter(list_query.filter_data(), queryset=base), list_query)
+    query = ordered[(page - 1) * 20 : page * 20]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(("EXPLAIN " if vendor == "postgresql" else "EXPLAIN QUERY PLAN ") + sql, params)
