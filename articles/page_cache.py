@@ -60,9 +60,10 @@ def _response_is_cacheable(request, response):
 # otherwise every `?junk=N` would store another copy of the page (a cache flood, and a cold cache
 # for everyone else).
 _LIST_PARAMETERS = frozenset({*FACETS, "q", "sort", "page"})
+_FRONT_PARAMETERS = frozenset({"view", "stories"})  # `/` with no filter: the front page of stories
 _SINGLE_VALUED = {"q", "sort", "page", "p"}
 _PARAMETERS = {
-    "articles:list": _LIST_PARAMETERS,
+    "articles:list": _LIST_PARAMETERS | _FRONT_PARAMETERS,
     "articles:topic": _LIST_PARAMETERS,
     "articles:provider": _LIST_PARAMETERS,
     "sitemap_section": frozenset({"p"}),
@@ -77,6 +78,8 @@ _VALID = {
     "sort": lambda value: value in SORTS or value in SORT_ALIASES or value == RELEVANCE,
     "page": lambda value: value.isdigit() and len(value) <= 6,
     "p": lambda value: value.isdigit() and len(value) <= 6,
+    "stories": lambda value: value.isdigit() and len(value) <= 4,
+    "view": lambda value: value == "compact",
 }
 
 

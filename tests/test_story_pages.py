@@ -108,3 +108,23 @@ def test_a_public_member_keeps_leading_while_a_better_one_is_scheduled(client):
     assert Article.objects.get(pk=better.pk).story_id == story.pk
     assert story.lead_id == public.pk
     assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_story_pages_and_the_front_page_come_from_the_page_cache(
+    client, corpus, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.CONTENT_VERSION_TTL = 60
+    story = by_url("https://one.example/afib-watch").story
+    for url in (story.get_absolute_url(), "/", "/?view=compact", "/topics/", "/providers/"):
+        first = client.get(url)
+        assert first.status_code == 200
+        with django_assert_num_queries(0):
+            assert client.get(url).content == first.content
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/?view=junk")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/?view=junk")  # a value the page does not take: answered, never stored
+    assert len(captured) > 0
