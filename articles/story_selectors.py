@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
 
 from .canonical import canonical_url, clean_url, group_stories
 from .models import Article, ArticleImage, Provider, RelatedLink, Story, StoryAlias, Topic
@@ -106,10 +105,15 @@ def story_of_article(slug):
     return article.story if article and article.story and article.story.lead_id else None
 
 
+def _public(relation):
+    """Count only the articles public now, as `ArticleQuerySet.published()` defines them."""
+    return Q(**{f"{relation}__in": Article.objects.published().values("pk")})
+
+
 def topic_index():
     """Every topic with published articles, A to Z, with `article_count`."""
     return list(
-        Topic.objects.annotate(article_count=Count("articles", filter=_public_members("articles")))
+        Topic.objects.annotate(article_count=Count("articles", filter=_public("articles")))
         .filter(article_count__gt=0)
         .order_by("name")
     )
@@ -118,7 +122,7 @@ def topic_index():
 def provider_index():
     """Every source with published articles, A to Z, with `article_count`."""
     return list(
-        Provider.objects.annotate(article_count=Count("articles", filter=_public_members("articles")))
+        Provider.objects.annotate(article_count=Count("articles", filter=_public("articles")))
         .filter(article_count__gt=0)
         .order_by("name", "domain")
     )
@@ -154,14 +158,6 @@ class FrontPage:
     days: list  # of Day, newest first
     page: int
     has_next: bool
-
-
-def _public_members(relation):
-    """The condition `ArticleQuerySet.published()` sets, through `relation` (for counting)."""
-    now = timezone.now()
-    return Q(**{f"{relation}__published": True}) & (
-        Q(**{f"{relation}__publish_at__isnull": True}) | Q(**{f"{relation}__publish_at__lte": now})
-    )
 
 
 def front_page(page=1, per_page=FRONT_PAGE_STORIES):
