@@ -182,3 +182,34 @@ def test_an_import_killed_mid_way_leaves_search_equal_to_a_plain_scan(tmp_path):
     assert articles_after > articles
     assert indexed_after == articles_after
     assert all(matched == scanned for _, matched, scanned in words), words
+
+
+@pytest.mark.django_db
+def test_a_search_while_an_import_runs_counts_every_match_committed_so_far(client, settings):
+    """A long import bumps the content version only every few seconds, and the facet index (from
+    which a page's counts come) is a version old meanwhile. A search's matches are read live: the
+    articles a batch has just committed count at once, in the total and in every facet, so a search
+    never shows fewer articles than a plain scan of the text (the kill test's rule)."""
+    from articles import content_version, facet_index
+
+    from . import factories
+
+    settings.CONTENT_VERSION_TTL = 60
+    settings.CONTENT_VERSION_COALESCE_SECONDS = 60
+    facet_index.forget()
+    factories.published("Calcium scoring in the clinic", domain="nature.com", topics=["CT"], when=2021)
+    factories.published("Echo at the bedside", domain="nature.com", topics=["CT"], when=2021)
+
+    def shown(url):
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "1 article matching" in shown("/?q=calcium")  # the index is built for this version
+    with content_version.coalesced():  # an import's batch: its bump is owed, not paid
+        factories.published("Calcium and MRI", domain="new-outlet.org", topics=["MRI"], when=2023)
+        assert "2 articles matching" in shown("/?q=calcium")
+        page = shown("/?q=calcium&topic=mri")
+        assert "1 article matching" in page and "<mark>Calcium</mark> and MRI" in page
+        assert 'facet__label">New-Outlet</span> <span class="facet__count">1<' in page  # its source, counted
+        assert "2 articles matching" in shown("/?q=calcium&year=2021&year=2023")
