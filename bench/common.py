@@ -175,10 +175,11 @@ def collect_static(env):
 
 
 @contextlib.contextmanager
-def postgres_server(port):
+def postgres_server(port, keep=None):
     """A throwaway PostgreSQL on 127.0.0.1:`port`, the way .ci/with-postgres starts one (Debian's
     server, trust authentication, no fsync: a benchmark's data is disposable); yields its URL.
-    DATABASE_URL naming a postgres:// server is used instead, as is, when set."""
+    DATABASE_URL naming a postgres:// server is used instead, as is, when set. With `keep` (a
+    folder), the server's files live there and stay after it stops; a later run starts it again."""
     given = os.environ.get("DATABASE_URL", "")
     if given.startswith(("postgres://", "postgresql://")):
         yield given
@@ -187,7 +188,10 @@ def postgres_server(port):
     if not bindirs or not (bindirs[-1] / "initdb").exists():
         sys.exit("no PostgreSQL server found; install it: apt-get install -y postgresql")
     bindir = bindirs[-1]
-    folder = Path(tempfile.mkdtemp(prefix="portal-bench-pg-"))
+    reuse = keep is not None and (Path(keep) / "data" / "PG_VERSION").exists()
+    if keep is not None:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+    folder = Path(keep) if keep is not None else Path(tempfile.mkdtemp(prefix="portal-bench-pg-"))
     as_owner = []
     if os.getuid() == 0:  # the server refuses to run as root
         shutil.chown(folder, "postgres")
@@ -202,17 +206,19 @@ def postgres_server(port):
             )
 
     try:
-        run(
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
+        if not reuse:
+            shutil.rmtree(data, ignore_errors=True)
+            run(
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
         options = (
             f"-c listen_addresses={HOST} -p {port} -k {folder} -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c shared_buffers=256MB -c max_wal_size=4GB -c max_connections=100"
@@ -231,7 +237,8 @@ def postgres_server(port):
             "start",
         )
         try:
-            run(str(bindir / "createdb"), "-h", HOST, "-p", str(port), "-U", "postgres", "portal")
+            if not reuse:
+                run(str(bindir / "createdb"), "-h", HOST, "-p", str(port), "-U", "postgres", "portal")
             yield f"postgres://postgres@{HOST}:{port}/portal"
         finally:
             subprocess.run(
@@ -240,7 +247,8 @@ def postgres_server(port):
                 stderr=subprocess.DEVNULL,
             )
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class Server(processes.LiveServer):

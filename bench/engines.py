@@ -1,7 +1,7 @@
 """SQLite and PostgreSQL side by side on one generated corpus: import, cold pages, cached throughput.
 
     .venv/bin/python bench/engines.py [--count 100000] [--engines sqlite,postgres] [--pg-port 5449]
-                                      [--port 8110] [--wrk-seconds 5] [--keep-databases]
+                                      [--port 8110] [--wrk-seconds 5] [--keep]
 
 For each engine, one after the other, on the same corpus (bench/out/, generated once):
 1. a fresh database (SQLite: a file in a temporary folder; PostgreSQL: a throwaway server on
@@ -289,10 +289,27 @@ def cached_throughput(env, port, urls, seconds):
     return results
 
 
-def measure(engine, database, corpus, changed, args):
+def measure(engine, database, corpus, changed, args, imported=None):
+    """One engine's row of the table. `imported`: a marker file, with --keep; when it exists the
+    database already holds the corpus (a run before this one imported it) and the imports are
+    not measured again."""
     print(f"\n== {engine}: {database}  (load {load()})", flush=True)
     env = common.environment(database)
     run_command(["migrate", "--noinput", "-v0"], env)
+    if imported is not None and imported.exists():
+        print(f"   imported by an earlier run ({imported.read_text().strip()}): imports not measured")
+        row = {"import_wall": None, "load": load()}
+    else:
+        row = measure_imports(env, corpus, changed)
+        if imported is not None:
+            imported.write_text(f"{row['import_wall']:.0f} s, load {row['load']}\n")
+    if args.import_only:
+        row.update(cold={}, cached=None)
+        return row
+    return measure_pages(env, row, args)
+
+
+def measure_imports(env, corpus, changed):
     wall, cpu, peak, summary = run_command(["import_articles", str(corpus), "-v0"], env)
     row = {"import_wall": wall, "import_cpu": cpu, "import_peak": peak}
     print(
@@ -302,9 +319,10 @@ def measure(engine, database, corpus, changed, args):
     row.update(reimport_wall=wall, reimport_cpu=cpu, reimport_peak=peak2)
     print(f"   re-import of {CHANGED} changed: {wall:.1f} s  [{summary.splitlines()[-1]}]", flush=True)
     row["load"] = load()
-    if args.import_only:
-        row.update(cold={}, cached=None)
-        return row
+    return row
+
+
+def measure_pages(env, row, args):
     urls = sample_urls(env)
     row["seq_scans"] = explain(env, urls)
     row["cold"] = cold_pages(env, args.port, urls)
@@ -331,14 +349,20 @@ def table(rows, count, floor):
     def line(label, cell):
         lines.append(f"| {label} | " + " | ".join(cell(rows[e]) for e in engines) + " |")
 
+    def imported(cell):
+        return lambda r: "(earlier run)" if r["import_wall"] is None else cell(r)
+
     line(
         "first import",
-        lambda r: (
-            f"{count / r['import_wall']:,.0f}/s, {r['import_wall']:.0f} s wall, {r['import_cpu']:.0f} s CPU"
+        imported(
+            lambda r: (
+                f"{count / r['import_wall']:,.0f}/s, {r['import_wall']:.0f} s wall,"
+                f" {r['import_cpu']:.0f} s CPU"
+            )
         ),
     )
-    line(f"re-import {CHANGED} changed", lambda r: f"{r['reimport_wall']:.1f} s")
-    line("peak memory (import)", lambda r: f"{max(r['import_peak'], r['reimport_peak']):.0f} MiB")
+    line(f"re-import {CHANGED} changed", imported(lambda r: f"{r['reimport_wall']:.1f} s"))
+    line("peak memory (import)", imported(lambda r: f"{max(r['import_peak'], r['reimport_peak']):.0f} MiB"))
     for kind in KINDS:
         line(
             f"{kind}, cold median / p95 ms (server CPU per request)",
@@ -367,7 +391,11 @@ def table(rows, count, floor):
     print(
         f"\nfloor (one process reading the files and parsing their YAML): {cpu:.0f} s CPU, {wall:.0f} s wall "
         f"({count / wall:,.0f}/s); SQLite import / floor: "
-        + (f"{rows['sqlite']['import_wall'] / wall:.2f}x" if "sqlite" in rows else "-")
+        + (
+            f"{rows['sqlite']['import_wall'] / wall:.2f}x"
+            if rows.get("sqlite", {}).get("import_wall")
+            else "-"
+        )
     )
 
 
@@ -380,6 +408,11 @@ def main():
     parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PG_BENCH_PORT", 5434)))
     parser.add_argument("--wrk-seconds", type=int, default=5)
     parser.add_argument("--import-only", action="store_true", help="measure the imports only")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the databases under bench/out/; reuse them (pages only) next time",
+    )
     parser.add_argument("--floor-sample", type=int, default=20_000, help="files timed for the floor")
     args = parser.parse_args()
     # Stopped with SIGTERM, still stop gunicorn and PostgreSQL and remove their folders.
@@ -391,12 +424,24 @@ def main():
     rows = {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-engines-") as scratch:
         changed = changed_documents(corpus, Path(scratch, "changed"))
+        # With --keep, the databases stay under bench/out/ (per corpus and migrations) for the next run.
+        kept = (
+            common.OUT / f"engines-{args.count}-seed{args.seed}-{common.migrations_key()}"
+            if args.keep
+            else None
+        )
+        if kept is not None:
+            kept.mkdir(parents=True, exist_ok=True)
         for engine in args.engines.split(","):
+            marker = kept / f"imported-{engine}" if kept is not None else None
             if engine == "sqlite":
-                rows[engine] = measure(engine, Path(scratch, "bench.sqlite3"), corpus, changed, args)
+                database = (kept or Path(scratch)) / "bench.sqlite3"
+                if marker is not None and not database.exists():
+                    marker.unlink(missing_ok=True)
+                rows[engine] = measure(engine, database, corpus, changed, args, imported=marker)
             elif engine == "postgres":
-                with common.postgres_server(args.pg_port) as url:
-                    rows[engine] = measure(engine, url, corpus, changed, args)
+                with common.postgres_server(args.pg_port, keep=kept and kept / "postgres") as url:
+                    rows[engine] = measure(engine, url, corpus, changed, args, imported=marker)
             else:
                 sys.exit(f"unknown engine {engine!r} (sqlite, postgres)")
     table(rows, args.count, floor)
