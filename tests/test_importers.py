@@ -171,7 +171,7 @@ def test_dry_run_reports_changes_without_making_them(run_import, tmp_path):
 def test_reimport_of_unchanged_files_writes_nothing(run_import, django_assert_max_num_queries):
     run_import(GOOD, SEEDS)
     before = list(Article.objects.values_list("id", "updated_at"))
-    with django_assert_max_num_queries(9):  # 3 are the page-cache PRAGMAs
+    with django_assert_max_num_queries(10):  # 3 are the page-cache PRAGMAs, 1 the files' URLs
         code, out, _ = run_import(GOOD, SEEDS)
     assert code == 0
     assert summary(out) == "0 created, 0 updated, 12 unchanged, 0 rejected"
@@ -393,3 +393,63 @@ def test_a_deleted_article_stays_deleted_until_its_tombstone_is_lifted(admin_cli
     back = Article.objects.get(web_url=target.web_url)
     assert back.pk != target.pk and back.published is True and back.published_decided_at is None
     assert back in Article.objects.undecided()
+
+
+def _copy_as(source, target, title):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = source.read_text(encoding="utf-8")
+    target.write_text(text.replace("The first file with this URL", title), encoding="utf-8")
+
+
+def test_a_duplicate_webUrl_in_a_later_batch_names_the_first_file(run_import, tmp_path, monkeypatch):
+    """The import keeps nothing per file between batches (a million files, flat memory): the first
+    file of a URL is found through the article it wrote."""
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
+    first = DUPLICATE / "a_first.txt"
+    _copy_as(first, tmp_path / "a" / "one.txt", "First")
+    shutil.copy(MINIMAL, tmp_path / "b.txt")
+    _copy_as(first, tmp_path / "c" / "d" / "two.txt", "Second")
+    code, out, err = run_import(tmp_path)
+    assert code == 1
+    assert summary(out) == "2 created, 0 updated, 0 unchanged, 1 rejected"
+    assert lines_about(err, tmp_path / "c" / "d" / "two.txt") == [
+        f"{tmp_path / 'c' / 'd' / 'two.txt'}: same webUrl as {tmp_path / 'a' / 'one.txt'}"
+    ]
+    assert Article.objects.get(web_url__endswith="/twice").title == "First"
+
+
+def test_a_new_file_read_before_an_unchanged_one_of_its_webUrl_takes_the_article(
+    run_import, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
+    _copy_as(DUPLICATE / "a_first.txt", tmp_path / "b.txt", "Imported first")
+    run_import(tmp_path / "b.txt")
+    _copy_as(DUPLICATE / "a_first.txt", tmp_path / "a.txt", "Comes first")
+    code, out, err = run_import(tmp_path)
+    assert code == 1
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 1 rejected"
+    assert lines_about(err, tmp_path / "b.txt") == [
+        f"{tmp_path / 'b.txt'}: same webUrl as {tmp_path / 'a.txt'}"
+    ]
+    assert Article.objects.get().title == "Comes first"
+
+
+def test_a_rejected_file_claims_no_webUrl(run_import, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
+    _copy_as(DUPLICATE / "a_first.txt", tmp_path / "a.txt", "Was good")
+    run_import(tmp_path / "a.txt")
+    (tmp_path / "a.txt").write_text("---\ntitle: broken now\n", encoding="utf-8")
+    _copy_as(DUPLICATE / "a_first.txt", tmp_path / "b.txt", "Now from b")
+    code, out, err = run_import(tmp_path)
+    assert summary(out) == "0 created, 1 updated, 0 unchanged, 1 rejected"
+    assert Article.objects.get().title == "Now from b"
+
+
+def test_files_are_read_in_the_order_of_their_path_components(tmp_path):
+    for name in ["b/z.txt", "b.txt", "a/c/x.md", "a/b.txt", "a/.hidden.txt", "a/notes.pdf", "c.TXT"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [path[len(str(tmp_path)) + 1 :] for path in pipeline.iter_files([tmp_path])]
+    assert found == ["a/b.txt", "a/c/x.md", "b/z.txt", "b.txt", "c.TXT"]
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        list(pipeline.iter_files([tmp_path, tmp_path / "nowhere"]))

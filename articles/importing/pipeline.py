@@ -3,7 +3,7 @@
     report = import_paths(["seeds/"])
     report.created, report.updated, report.unchanged, report.rejected, report.problems
 
-1. Discover: `collect_files` lists the document files under the paths given.
+1. Discover: `iter_files` lists the document files under the paths given, as it goes.
 2. Read and prepare: `read_file` reads one file, parses it (`parse_document`) and derives its stored
    fields (`prepare`), in a pool of worker processes for large imports (`_read_all`). Workers
    touch no database; a record travels back as an `ArticleRecord` (named tuples, cheap to send).
@@ -12,6 +12,7 @@
    written, so a bad file never leaves a row behind while good files still go in.
 """
 
+import itertools
 import multiprocessing
 import os
 import threading
@@ -27,6 +28,7 @@ from .writer import UNCHANGED, deferred_search_index, import_session, write_batc
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
+UNCHANGED_BATCH_SIZE = 5000  # files read, unchanged ones included, checked together for their URLs
 PARALLEL_FROM = 400  # files; below this a worker pool costs more than it saves
 CHUNK_SIZE = 100  # files a worker reads per task
 READ_AHEAD = 4000  # files read but not yet written, at most
@@ -73,27 +75,68 @@ class ImportReport:
 # --- 1. Discover ------------------------------------------------------------------------------
 
 
-def collect_files(paths):
-    """Files as given, and document files (.txt, .md) found recursively in folders, sorted by
-    folder then name. Paths are plain strings: cheap to sort, send to workers and compare.
+def iter_files(paths):
+    """Yield the files given, and the document files (.txt, .md) found recursively in the folders
+    given, each folder's entries in name order (the order of sorting every path by its
+    components). Streams: a folder's names are all it holds, so a million files cost no more
+    memory than a thousand. Paths are plain strings: cheap to send to workers and compare.
 
-    Raises FileNotFoundError naming the first path that does not exist."""
-    files = []
-    for raw in paths:
-        path = os.fspath(raw)
+    Raises FileNotFoundError naming the first path that does not exist, before yielding anything."""
+    given = [os.fspath(raw) for raw in paths]
+    for path in given:
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    for path in given:
         if os.path.isdir(path):
-            found = [
-                os.path.join(root, name)
-                for root, dirs, names in os.walk(path)
-                for name in names
-                if not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
-            ]
-            files.extend(sorted(found, key=lambda found_path: found_path.split(os.sep)))
-        elif os.path.isfile(path):
-            files.append(path)
+            yield from _walk(path)
         else:
-            raise FileNotFoundError(f"{raw}: no such file or folder")
-    return files
+            yield path
+
+
+def _walk(folder):
+    with os.scandir(folder) as listing:
+        entries = sorted(
+            (entry.name, entry.is_dir(follow_symlinks=False), entry.is_symlink()) for entry in listing
+        )
+    for name, is_folder, is_link in entries:
+        path = os.path.join(folder, name)
+        if is_folder:
+            yield from _walk(path)
+        elif is_document_name(name) and not (is_link and os.path.isdir(path)):  # os.walk's rule
+            yield path
+
+
+def is_document_name(name):
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
+
+
+def collect_files(paths):
+    """`iter_files` as a list."""
+    return list(iter_files(paths))
+
+
+class FileOrder:
+    """Whether a path is one of an import's files, and which of two comes first, asked of the
+    paths themselves (no list of the files is kept)."""
+
+    def __init__(self, paths):
+        given = [os.fspath(raw) for raw in paths]
+        self.given = [(path, path.rstrip(os.sep) + os.sep if os.path.isdir(path) else None) for path in given]
+
+    def position(self, path):
+        """(index of the path given that holds it, its components), or None outside the import."""
+        for index, (root, folder) in enumerate(self.given):
+            if path == root:
+                return (index, [])
+            if folder and path.startswith(folder):
+                if is_document_name(os.path.basename(path)) and os.path.isfile(path):
+                    return (index, path[len(folder) :].split(os.sep))
+        return None
+
+    def comes_before(self, path, other):
+        """True when `path` is a file of this import read before `other` (a file of it too)."""
+        position = self.position(path)
+        return position is not None and position < self.position(other)
 
 
 # --- 2. Read and prepare (worker processes: no database) ---------------------------------------
@@ -145,9 +188,12 @@ def _read_all(files, workers):
 
     At most READ_AHEAD files are in flight, so memory stays flat however many files there are
     and however far the writer falls behind."""
-    if workers <= 1 or len(files) < PARALLEL_FROM:
-        yield from map(read_file, files)
+    files = iter(files)
+    first = list(itertools.islice(files, PARALLEL_FROM))
+    if workers <= 1 or len(first) < PARALLEL_FROM:
+        yield from map(read_file, itertools.chain(first, files))
         return
+    files = itertools.chain(first, files)
     window = threading.Semaphore(READ_AHEAD)
     stopped = threading.Event()
 
@@ -174,10 +220,10 @@ def _read_all(files, workers):
 # --- 3. Write (this process) -------------------------------------------------------------------
 
 
-def _load_known_files(files):
-    """{path: (content hash, web_url)} for the articles imported from `files` before. An article
-    whose document's `published` value is not known yet is left out: read once more, it becomes known."""
-    wanted = set(files)
+def _load_known_files(order):
+    """{path: (content hash, web_url)} for the articles imported before from files of this import
+    (`order`: a FileOrder). An article whose document's `published` value is not known yet is left
+    out: read once more, it becomes known."""
     rows = (
         Article.objects.order_by("updated_at", "pk")
         .values_list("source_path", "content_hash", "web_url", "document_published")
@@ -186,7 +232,7 @@ def _load_known_files(files):
     return {
         path: (content_hash, url)
         for path, content_hash, url, document_published in rows
-        if path in wanted and document_published is not None
+        if document_published is not None and order.position(path) is not None
     }
 
 
@@ -196,62 +242,99 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
 
     Raises FileNotFoundError (before any write) when a path does not exist."""
     global _known_files
-    files = collect_files(paths)
+    files = iter_files(paths)
+    next(iter_files(paths), None)  # a missing path raises now, before anything is read
+    total = sum(1 for _ in iter_files(paths)) if on_progress else None
+    order = FileOrder(paths)
     workers = workers or min(os.cpu_count() or 1, 4)
     report = ImportReport()
-    first_path_for_url = {}
-    batch = []
+    pending = []  # read, waiting for the next batch: ArticleRecords to write and Unchanged files
+    to_write = 0
+    rejected_paths = set()
+    dry_run_urls = {}  # url -> first path: a dry run writes nothing the database could answer from
+
+    def reject(path, message):
+        report.count("rejected")
+        report.problems.append(Problem(path, message))
+        rejected_paths.add(path)
 
     def flush():
+        batch = []
+        for item, path in _first_claims(pending, order, rejected_paths, dry_run_urls if dry_run else None):
+            if isinstance(item, str):
+                reject(path, item)
+            elif isinstance(item, Unchanged):
+                report.count(UNCHANGED)
+            else:
+                report.problems.extend(Problem(path, warning, is_error=False) for warning in item.warnings)
+                batch.append(item)
+        pending.clear()
         changed = False
-        for item, status, error in write_batch(batch, dry_run=dry_run):
+        for item, status, error in write_batch(batch, dry_run=dry_run) if batch else ():
             if error:
-                report.count("rejected")
-                report.problems.append(Problem(item.source_path, error))
+                reject(item.source_path, error)
             else:
                 report.count(status)
                 changed = changed or status != UNCHANGED
-        batch.clear()
         if changed and not dry_run:
             # After each committed batch, not only at the end: readers see a long import's
             # articles appear batch by batch, never a cached page older than the data.
             content_version.bump()
 
-    _known_files = _load_known_files(files)
+    _known_files = _load_known_files(order)
     tombstones = tombstoned_urls()
     try:
-        new_files = 0 if dry_run else len(files) - len(_known_files)  # never imported from there
-        with import_session(), deferred_search_index(new_files) as index_deferred:
+        with import_session(), deferred_search_index():
             for done, (name, record, error) in enumerate(_read_all(files, workers), start=1):
-                if record is not None:
-                    url = record.web_url
-                    if url in first_path_for_url:
-                        error, record = f"same webUrl as {first_path_for_url[url]}", None
-                    else:
-                        first_path_for_url[url] = name
                 if error:
-                    report.count("rejected")
-                    report.problems.append(Problem(name, error))
+                    reject(name, error)
                 elif record.web_url in tombstones:
                     report.count("suppressed")
                     report.problems.append(
                         Problem(name, tombstones[record.web_url], is_error=False, suppressed=True)
                     )
-                elif isinstance(record, Unchanged):
-                    report.count(UNCHANGED)
                 else:
-                    report.problems.extend(
-                        Problem(name, warning, is_error=False) for warning in record.warnings
-                    )
-                    batch.append(record)
-                    if len(batch) >= BATCH_SIZE:
+                    pending.append(record)
+                    to_write += not isinstance(record, Unchanged)
+                    if to_write >= BATCH_SIZE or len(pending) >= UNCHANGED_BATCH_SIZE:
                         flush()
-                if on_progress and (done % PROGRESS_EVERY == 0 or done == len(files)):
-                    on_progress(done, len(files))
-            if batch:
+                        to_write = 0
+                if on_progress and (done % PROGRESS_EVERY == 0 or done == total):
+                    on_progress(done, total)
+            if pending:
                 flush()
-        if index_deferred and (report.created or report.updated):
-            content_version.bump()  # once more: search results changed only now, with the index
     finally:
         _known_files = {}
     return report
+
+
+def _first_claims(pending, order, rejected_paths, dry_run_urls=None):
+    """Yield (item, path) for each read file of `pending`, in order, the item replaced by an
+    error message when an earlier file of this import has its webUrl.
+
+    The earlier file is found where the import leaves it: the article of that URL, whose source is
+    another file of this import that comes first and was not rejected. Nothing per file is kept
+    between batches, so memory stays flat over a million files (a dry run, which writes no
+    article, remembers the URLs in `dry_run_urls`)."""
+    owners = {}
+    if dry_run_urls is None:
+        urls = {item.web_url for item in pending}
+        owners = dict(Article.objects.filter(web_url__in=urls).values_list("web_url", "source_path"))
+    else:
+        owners = dry_run_urls
+    in_batch = {}
+    for item in pending:
+        path = item.path if isinstance(item, Unchanged) else item.source_path
+        url = item.web_url
+        first = in_batch.get(url)
+        owner = owners.get(url)
+        if first is None and owner and owner != path and owner not in rejected_paths:
+            if order.comes_before(owner, path):
+                first = owner
+        if first is not None:
+            yield f"same webUrl as {first}", path
+            continue
+        in_batch[url] = path
+        if dry_run_urls is not None:
+            dry_run_urls.setdefault(url, path)
+        yield item, path

@@ -73,7 +73,7 @@ def import_session():
 
 
 @contextlib.contextmanager
-def deferred_search_index(file_count):
+def deferred_search_index():
     """The text index around an import (articles.search_index keeps it in step, whatever the
     import's size; nothing is deferred any more). Yields False: the index is never behind."""
     with search_index.kept_in_step_during_import(connection):
