@@ -4,6 +4,7 @@
     coalesced()                    a long writer's bumps: one every few seconds, one at the end
     current()                      the number, as this process last read it
     token()                        the number and the next scheduled publication: cache keys use it
+    shape()                        what changes with every change but new articles (facet_index)
     cached(name, parts, compute)   a computation (facet counts...) remembered under the number
 
 The contract: a writer calls `bump()` in the transaction that changes what is public (or right
@@ -37,29 +38,31 @@ from .models import Article, ContentVersion
 
 _ROW = 1  # the primary key of the single ContentVersion row
 _lock = threading.Lock()
-_last = {"value": None, "next_scheduled": None, "owed_since": None, "read_at": 0.0}
+_last = {"value": None, "next_scheduled": None, "owed_since": None, "reshaped": None, "read_at": 0.0}
 
 
 def _read():
-    """(value, next scheduled time or None, owed since or None), read from the database at most
-    every TTL seconds."""
+    """(value, next scheduled time or None, owed since or None, reshaped), read from the database
+    at most every TTL seconds."""
     now = time.monotonic()
     with _lock:
         if _last["value"] is not None and now - _last["read_at"] < settings.CONTENT_VERSION_TTL:
-            return _last["value"], _last["next_scheduled"], _last["owed_since"]
+            return _last["value"], _last["next_scheduled"], _last["owed_since"], _last["reshaped"]
     next_scheduled = Subquery(Article.objects.scheduled().order_by("publish_at").values("publish_at")[:1])
     row = (
         ContentVersion.objects.filter(pk=_ROW)
         .annotate(next_scheduled=next_scheduled)
-        .values_list("value", "next_scheduled", "owed_since")
+        .values_list("value", "next_scheduled", "owed_since", "reshaped")
         .first()
     )
     if row is None:  # only a flushed database lacks the row
-        row = (0, Article.objects.next_scheduled_time(), None)
-    value, next_scheduled, owed_since = row
+        row = (0, Article.objects.next_scheduled_time(), None, 0)
+    value, next_scheduled, owed_since, reshaped = row
     with _lock:
-        _last.update(value=value, next_scheduled=next_scheduled, owed_since=owed_since, read_at=now)
-    return value, next_scheduled, owed_since
+        _last.update(
+            value=value, next_scheduled=next_scheduled, owed_since=owed_since, reshaped=reshaped, read_at=now
+        )
+    return value, next_scheduled, owed_since, reshaped
 
 
 _writer = threading.local()  # .coalescing: the state of the `coalesced()` block running, if any
@@ -78,8 +81,16 @@ def token():
     While a bump is overdue (a long writer skipped one and was killed before paying it: see
     `coalesced`), the token also changes every few seconds, so no cache keyed by it serves data
     older than that until the next bump (the next import pays it at its start)."""
-    value, next_scheduled, owed_since = _read()
-    key = f"{value}-{next_scheduled.timestamp():.0f}" if next_scheduled else str(value)
+    value, next_scheduled, owed_since, _ = _read()
+    return f"{value}-{shape()}"
+
+
+def shape():
+    """The token but for the number: the count of changes other than new articles, the next
+    scheduled publication and the overdue step. While it stands, the published articles have only
+    grown by new ones (facet_index reads just those to bring its index up to date)."""
+    _, next_scheduled, owed_since, reshaped = _read()
+    key = f"{reshaped}-{next_scheduled.timestamp():.0f}" if next_scheduled else str(reshaped)
     if owed_since is not None and (timezone.now() - owed_since).total_seconds() > overdue_after():
         step = max(settings.CONTENT_VERSION_TTL, 1.0)
         key += f"-{int(time.time() // step)}"
@@ -95,16 +106,19 @@ def overdue_after():
 def forget_local():
     """Read the number from the database on the next call (after this process's own change)."""
     with _lock:
-        _last.update(value=None, next_scheduled=None, read_at=0.0)
+        _last.update(value=None, next_scheduled=None, reshaped=None, read_at=0.0)
 
 
-def bump():
+def bump(added_only=False):
     """Record that what readers may see has changed: every cache keyed by the version misses.
+    `added_only`: the change only added articles (an import batch that created and updated
+    nothing), which lets the facet index catch up instead of being built again.
 
     Inside `coalesced()`, only when its interval has passed since the last bump (the others are
     owed, and paid when the block ends)."""
     state = getattr(_writer, "coalescing", None)
     if state is not None:
+        state["reshaped"] = state["reshaped"] or not added_only
         now = time.monotonic()
         if now - state["last"] < state["interval"]:
             if not state["owed"]:
@@ -114,8 +128,9 @@ def bump():
                 )
             state["owed"] = True
             return
-        state.update(last=now, owed=False)
-    _bump()
+        added_only = not state["reshaped"]
+        state.update(last=now, owed=False, reshaped=False)
+    _bump(reshaped=not added_only)
 
 
 @contextlib.contextmanager
@@ -134,18 +149,20 @@ def coalesced(interval=None):
     outer = getattr(_writer, "coalescing", None)
     if outer is None and ContentVersion.objects.filter(pk=_ROW, owed_since__isnull=False).exists():
         _bump()  # a writer before this one died owing a bump: pay it first
-    state = {"interval": interval, "last": time.monotonic(), "owed": False}
+    state = {"interval": interval, "last": time.monotonic(), "owed": False, "reshaped": False}
     _writer.coalescing = state
     try:
         yield
     finally:
         _writer.coalescing = outer
         if state["owed"]:
-            bump()  # the enclosing block's rules, if any
+            bump(added_only=not state["reshaped"])  # the enclosing block's rules, if any
 
 
-def _bump():
+def _bump(reshaped=True):
     changed = {"value": F("value") + 1, "changed_at": timezone.now(), "owed_since": None}
+    if reshaped:  # a writer killed owing a bump may have owed anything: paid as a reshaping one
+        changed["reshaped"] = F("reshaped") + 1
     if not ContentVersion.objects.filter(pk=_ROW).update(**changed):
         # The row comes with the content-version migration; only a flushed database lacks it.
         try:

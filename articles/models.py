@@ -503,6 +503,10 @@ class ContentVersion(models.Model):
     # the next bump. A writer killed in between leaves it set: readers then stop trusting caches
     # keyed by the number until a bump comes (articles.content_version.token).
     owed_since = models.DateTimeField(null=True, blank=True)
+    # Grows with `value` on every change but new articles (an editor's decision, an update, a
+    # deletion): an index of the published articles (articles.facet_index) built since the last
+    # such change needs only the articles added since to be current again.
+    reshaped = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]

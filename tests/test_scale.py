@@ -166,3 +166,49 @@ def test_a_writer_killed_owing_a_bump_leaves_no_cache_trusted_and_the_next_impor
     import_paths([corpus], workers=1)
     row = ContentVersion.objects.get(pk=1)
     assert row.value > owed and row.owed_since is None
+
+
+def test_an_import_of_new_articles_brings_the_facet_index_up_to_date_without_reading_every_article(
+    tmp_path, settings, client, monkeypatch
+):
+    """At a million articles the index takes seconds to build, and a long import bumps the content
+    version every few seconds: each process reads only the articles added since; any other change
+    (an editor's decision) builds it again. Either way its counts are the database's."""
+    from articles import content_version, facet_index, services
+    from articles.selectors import article_listing
+
+    settings.CONTENT_VERSION_TTL = 60
+    builds = []
+    build = facet_index.build
+    monkeypatch.setattr(facet_index, "build", lambda: builds.append(1) or build())
+
+    def counts(data):
+        listing = article_listing(parse_list_query(data))
+        return listing.total, [(f.name, [(v.value, v.count) for v in f.values]) for f in listing.facets]
+
+    def database_counts(data):
+        settings.FACET_INDEX = False
+        try:
+            return counts(data)
+        finally:
+            settings.FACET_INDEX = True
+
+    def next_version():
+        content_version.forget_local()  # as every process does within CONTENT_VERSION_TTL
+
+    import_paths([generate(tmp_path / "first", 30)], workers=1)
+    next_version()
+    before = counts({"topic": ["ai"]})
+    assert len(builds) == 1
+
+    import_paths([generate(tmp_path / "second", 30, seed=2)], workers=1)  # 30 new articles
+    next_version()
+    for data in ({}, {"topic": ["ai"]}, {"provider": ["nature.com"], "year": ["2021", "2024"]}):
+        assert counts(data) == database_counts(data), data
+    assert counts({"topic": ["ai"]}) != before
+    assert len(builds) == 1  # brought up to date, not built again
+
+    services.set_published(list(Article.objects.published().values_list("id", flat=True)[:3]), False)
+    next_version()
+    assert counts({}) == database_counts({})
+    assert len(builds) == 2

@@ -24,7 +24,7 @@ from articles.models import Article
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .prepare import prepare
 from .runs import tombstoned_urls
-from .writer import UNCHANGED, deferred_search_index, import_session, write_batch
+from .writer import CREATED, UNCHANGED, deferred_search_index, import_session, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
@@ -269,17 +269,17 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                 report.problems.extend(Problem(path, warning, is_error=False) for warning in item.warnings)
                 batch.append(item)
         pending.clear()
-        changed = False
+        statuses = set()
         for item, status, error in write_batch(batch, dry_run=dry_run) if batch else ():
             if error:
                 reject(item.source_path, error)
             else:
                 report.count(status)
-                changed = changed or status != UNCHANGED
-        if changed and not dry_run:
+                statuses.add(status)
+        if statuses - {UNCHANGED} and not dry_run:
             # After each committed batch, not only at the end: readers see a long import's
             # articles appear batch by batch, never a cached page older than the data.
-            content_version.bump()
+            content_version.bump(added_only=statuses <= {CREATED, UNCHANGED})
 
     _known_files = _load_known_files(order)
     tombstones = tombstoned_urls()
