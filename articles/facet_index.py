@@ -251,6 +251,40 @@ def _matched(filterset, query):
     return found
 
 
+def matching_ids(filterset, query, topic=None, provider=None):
+    """(ids, newer_than): the ids of the published articles matching every filter of `query` and
+    the page's topic or provider (a BitMap), as the listing's facet counts have them, and the
+    highest id the index holds (articles above it are newer than the index)."""
+    index, ids = _matching(filterset, query, topic, provider)
+    return ids, index.high_water
+
+
+def _matching(filterset, query, topic, provider, but=None):
+    """(index, BitMap of the published ids matching every filter but the facet `but`)."""
+    index = current_index(filterset)
+    matched = _matched(filterset, query)
+    if matched is not None:
+        index = _with_fresh(filterset, index, matched)
+    base = index.published
+    if topic is not None:
+        base = base & index.topic([topic.slug])
+    if provider is not None:
+        base = base & index.provider([provider.domain])
+    if matched is not None:
+        base = base & matched
+    for other in FACETS:
+        selected = query.selected(other)
+        if other == but or not selected:
+            continue
+        if other == "topic":
+            base = base & index.topic(selected)
+        elif other == "provider":
+            base = base & index.provider(selected)
+        else:
+            base = base & index.year(valid_years(selected))
+    return index, base
+
+
 def _with_fresh(filterset, index, matched):
     """`index` with the matched articles it does not know yet: published since it was built.
 
@@ -323,27 +357,7 @@ def facet_counts(filterset, query, name, topic=None, provider=None, limit=FACET_
     filter of `query` (a ListQuery) but this facet's own (and the page's topic or provider): what
     each value would add. Non-zero counts only; topics and providers the `limit` most frequent.
     `filterset` is the listing's: the index and the text matches are kept on it for the listing."""
-    index = current_index(filterset)
-    matched = _matched(filterset, query)
-    if matched is not None:
-        index = _with_fresh(filterset, index, matched)
-    base = index.published
-    if topic is not None:
-        base = base & index.topic([topic.slug])
-    if provider is not None:
-        base = base & index.provider([provider.domain])
-    if matched is not None:
-        base = base & matched
-    for other in FACETS:
-        selected = query.selected(other)
-        if other == name or not selected:
-            continue
-        if other == "topic":
-            base = base & index.topic(selected)
-        elif other == "provider":
-            base = base & index.provider(selected)
-        else:
-            base = base & index.year(valid_years(selected))
+    index, base = _matching(filterset, query, topic, provider, but=name)
     if name == "year":
         counts = ((year, base.intersection_cardinality(bitmap)) for year, bitmap in index.years.items())
         return [(str(year), str(year), count) for year, count in sorted(counts, reverse=True) if count]

@@ -212,3 +212,32 @@ def test_an_import_of_new_articles_brings_the_facet_index_up_to_date_without_rea
     next_version()
     assert counts({}) == database_counts({})
     assert len(builds) == 2
+
+
+def test_a_list_few_articles_match_is_read_by_id_and_stays_as_live_as_the_database(imported, client, settings):
+    """Few matches (two topics and two sources at a million articles): the page is read by the
+    facet index's ids rather than by walking the date index, with the same articles in the same
+    order, and an article written or unpublished since the index was built shows at once."""
+    import re
+
+    from articles.facet_index import forget
+
+    from . import factories
+
+    def slugs(url):
+        response = client.get(url)
+        assert response.status_code == 200
+        return re.findall(r'class="card__title"><a href="/articles/([^/]+)/', response.content.decode())
+
+    settings.CONTENT_VERSION_TTL = 60
+    forget()
+    url = "/?topic=ai&topic=cardiology&year=2018&year=2019&year=2020&year=2021&sort=oldest"
+    by_id = slugs(url)
+    settings.FACET_INDEX = False
+    assert slugs(url) == by_id and by_id
+    settings.FACET_INDEX = True
+
+    new = factories.published("Written since", domain="nature.com", topics=["AI"], when=2018)  # no bump
+    gone = Article.objects.get(slug=by_id[0])
+    Article.objects.filter(pk=gone.pk).update(published=False)  # no bump either
+    assert slugs(url) == [new.slug, *by_id[1:]]
