@@ -424,12 +424,8 @@ def main():
     rows = {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-engines-") as scratch:
         changed = changed_documents(corpus, Path(scratch, "changed"))
-        # With --keep, the databases stay under bench/out/ (per corpus and migrations) for the next run.
-        kept = (
-            common.OUT / f"engines-{args.count}-seed{args.seed}-{common.migrations_key()}"
-            if args.keep
-            else None
-        )
+        # With --keep, the databases stay under bench/out/ (per corpus; migrated on reuse) for the next run.
+        kept = common.OUT / f"engines-{args.count}-seed{args.seed}" if args.keep else None
         if kept is not None:
             kept.mkdir(parents=True, exist_ok=True)
         for engine in args.engines.split(","):
