@@ -195,14 +195,7 @@ def article_listing(query, *, topic=None, provider=None):
         facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
     total = _total(facets)
 
-    articles = (
-        _ordered(filterset, query)
-        .select_related("provider")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
-        )
-    )
+    articles = _ordered(filterset, query)
     paginator = CountedPaginator(articles, PAGE_SIZE, total)
     try:
         number = paginator.validate_number(query.page)
@@ -250,11 +243,20 @@ def trending_window():
 
 
 def _ordered(filterset, query):
-    """Every filter, then the sort. Ranking by relevance applies the text search itself."""
+    """Every filter, then the sort, with what a card shows. Ranking by relevance applies the text
+    search itself, a page at a time (`search.RankedPages`)."""
     sort = query.effective_sort
+    related, prefetched = ("provider",), _card_prefetches()
     if sort == RELEVANCE:
-        return search.ranked(filterset.qs_without("q"), query.terms)
-    return filterset.qs.order_by(*SORTS[sort][1])
+        return search.RankedPages(filterset.qs_without("q"), query.terms, related, prefetched)
+    return filterset.qs.order_by(*SORTS[sort][1]).select_related(*related).prefetch_related(*prefetched)
+
+
+def _card_prefetches():
+    return (
+        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+        Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
+    )
 
 
 def _total(facets):

@@ -142,7 +142,7 @@ def process_cpu_seconds(root):
 
 def measure(env, engine, args, database_pid=None):
     """`database_pid`: PostgreSQL's postmaster, whose backends' CPU time counts with gunicorn's."""
-    env = dict(env, PORTAL_FACET_CACHE_SECONDS="0", DJANGO_PAGE_CACHE_SECONDS="0")
+    env = dict(env, DJANGO_FACET_CACHE_SECONDS="0", DJANGO_PAGE_CACHE_SECONDS="0")
     topic = top_topic(env)
     with common.Server(env, args.port, workers=args.workers) as server:
         for word in WARM_UP:
