@@ -35,7 +35,6 @@ from django.db.models import (
     Func,
     IntegerField,
     Q,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
@@ -355,69 +354,59 @@ class RankedPages:
     Ranking a common word sorts every article that matches it (tens of thousands), yet its first
     pages are usually all title matches (the first rank) of the last few days. So the newest
     articles of the list (`queryset`: filtered, without the text query; RECENT_PER_RESULT per
-    article up to the end of the slice) are read first, from the date index, those matching the
-    whole query in their title marked. When they hold enough for the slice, and the day of the
-    last one needed is not cut by the end of that window, only those of that day or newer can
-    make the slice: they alone are sorted. Otherwise the full ranking is sliced. The articles
-    come with `select_related` and `prefetch_related` (lookups) applied, as a page shows them."""
+    article up to the end of the slice) are listed first, from the date index, those matching
+    the whole query in their title marked. When they hold enough for the slice, and the day of
+    the last one needed is not cut by the end of that window, only those of that day or newer can
+    make the slice: they alone are sorted. Otherwise, or when `count` (how many articles match,
+    if known) is no more than the window, the full ranking is sliced. The articles come with
+    `select_related` and `prefetch_related` (lookups) applied, as a page shows them."""
 
-    def __init__(self, queryset, terms, select_related=(), prefetch_related=()):
+    def __init__(self, queryset, terms, select_related=(), prefetch_related=(), count=None):
         self.queryset = queryset
         self.query = _as_query(terms)
         self.select_related = select_related
         self.prefetch_related = prefetch_related
+        self.count = count
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step not in (None, 1) or key.stop is None:
             raise TypeError("RankedPages only reads slices with an end")
         start, stop = key.start or 0, key.stop
-        articles = self._recent_title_matches(stop)
-        if articles is None:
-            return self._ranked_slice(start, stop)
-        articles = articles[start:stop]
-        prefetch_related_objects(articles, *self.prefetch_related)
-        return articles
-
-    def _ranked_slice(self, start, stop):
-        """The ranking's [start:stop]: its ids sorted in a subquery, then only their rows read (a
-        sort of the rows themselves carries every column of every match through it)."""
-        ranking = ranked(self.queryset, self.query)
-        if self.query.groups and _vendor(self.queryset) in ("sqlite", "postgresql"):
-            ids = ranking.values("id")[start:stop]
-            ranking = self.queryset.model.objects.filter(pk__in=ids).annotate(
+        ranked_by_engine = self.query.groups and _vendor(self.queryset) in ("sqlite", "postgresql")
+        candidates = self._recent_title_matches(stop) if ranked_by_engine else None
+        if candidates is not None:
+            articles = self.queryset.model.objects.filter(pk__in=candidates).order_by(*_within_rank())
+        elif ranked_by_engine:
+            # The slice's ids sorted in a subquery, then only their rows read: a sort of the rows
+            # themselves would carry every column of every match through it.
+            ids = ranked(self.queryset, self.query).values("id")[start:stop]
+            articles = self.queryset.model.objects.filter(pk__in=ids).annotate(
                 search_rank=_TitleHits(self.query)
             )
-            ranking = ranking.order_by("-search_rank", *_within_rank())
-            start, stop = 0, None
-        ranking = ranking.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
-        return list(ranking[start:stop])
+            articles, start, stop = articles.order_by("-search_rank", *_within_rank()), 0, None
+        else:
+            articles = ranked(self.queryset, self.query)
+        articles = articles.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        return list(articles[start:stop])
 
     def _recent_title_matches(self, needed):
-        """The first `needed` articles of the ranking, when the newest ones give them, or None."""
-        if not self.query.groups or _vendor(self.queryset) not in ("sqlite", "postgresql") or needed < 1:
-            return None
+        """Ids among which the first `needed` articles of the ranking are (all title matches),
+        read from the newest articles of the list; None when they are not all there."""
         size = min(RECENT, needed * RECENT_PER_RESULT)
+        if needed < 1 or (self.count is not None and self.count <= size):
+            return None  # sorting every match costs no more than the window
         # The window's ids in a subquery, so that the title test runs on its rows alone (PostgreSQL
         # would otherwise test every row of a filtered list before keeping the newest).
         window = self.queryset.order_by("-published_at", "-id").values("id")[:size]
-        recent = list(
-            self.queryset.model.objects.filter(pk__in=window)
-            .select_related(*self.select_related)
-            .annotate(rank_day=_Day("published_at"), in_title=_InTitle(self.query))
-            .order_by("-published_at", "-id")
-        )
-        titled = [article for article in recent if article.in_title]
+        recent = self.queryset.model.objects.filter(pk__in=window).order_by("-published_at", "-id")
+        recent = list(recent.values_list("id", _Day("published_at"), _InTitle(self.query)))
+        titled = [(pk, day) for pk, day, in_title in recent if in_title]
         if len(titled) < needed:
             return None
-        last_day = titled[needed - 1].rank_day
-        if len(recent) == size and recent[-1].rank_day >= last_day:
+        last_day = titled[needed - 1][1]
+        if len(recent) == size and recent[-1][1] >= last_day:
             return None  # that day goes on past the window: some of it was not looked at
-        # The ranking's keys after the title hits (`_within_rank`), in Python.
-        return sorted(
-            (article for article in titled if article.rank_day >= last_day),
-            key=lambda a: (a.rank_day, a.quality is not None, a.quality or 0, a.published_at, a.pk),
-            reverse=True,
-        )[:needed]
+        return [pk for pk, day in titled if day >= last_day]
 
 
 # --- highlighting ------------------------------------------------------------------------------

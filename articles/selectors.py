@@ -195,7 +195,7 @@ def article_listing(query, *, topic=None, provider=None):
         facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
     total = _total(facets)
 
-    articles = _ordered(filterset, query)
+    articles = _ordered(filterset, query, count=total)
     paginator = CountedPaginator(articles, PAGE_SIZE, total)
     try:
         number = paginator.validate_number(query.page)
@@ -242,13 +242,13 @@ def trending_window():
     return TrendingWindow(start=end - dt.timedelta(days=TRENDING_DAYS), end=end)
 
 
-def _ordered(filterset, query):
+def _ordered(filterset, query, count=None):
     """Every filter, then the sort, with what a card shows. Ranking by relevance applies the text
-    search itself, a page at a time (`search.RankedPages`)."""
+    search itself, a page at a time (`search.RankedPages`; `count`: how many match, if known)."""
     sort = query.effective_sort
     related, prefetched = ("provider",), _card_prefetches()
     if sort == RELEVANCE:
-        return search.RankedPages(filterset.qs_without("q"), query.terms, related, prefetched)
+        return search.RankedPages(filterset.qs_without("q"), query.terms, related, prefetched, count=count)
     return filterset.qs.order_by(*SORTS[sort][1]).select_related(*related).prefetch_related(*prefetched)
 
 
