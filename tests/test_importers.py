@@ -4,7 +4,7 @@ import io
 import shutil
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from articles.importing import pipeline, writer
@@ -393,3 +393,14 @@ def test_a_deleted_article_stays_deleted_until_its_tombstone_is_lifted(admin_cli
     back = Article.objects.get(web_url=target.web_url)
     assert back.pk != target.pk and back.published is True and back.published_decided_at is None
     assert back in Article.objects.undecided()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(monkeypatch):
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 2)
+    import_paths([GOOD])
+    written = Article.objects.count()
+    assert written >= 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Article._meta.db_table])
+        assert cursor.fetchone()[0] == written  # -1 (never analyzed) before
