@@ -14,7 +14,9 @@ valid query, never an error.
 Ranking is the same on both: more of the query matched in the title first, then the newer day,
 within a day the better quality, then the newer article. It costs one index lookup per query
 group, not a scoring function per matching row (bm25 or ts_rank over the tens of thousands of
-matches of a common word made a search slow).
+matches of a common word made a search slow). A list page reads its slice of the ranking through
+`RankedPages`, which finds the first pages of a common word among the newest articles' title
+matches instead of sorting every match.
 - Anything else: every word must appear (case-insensitive substring), no ranking.
 
 Highlighting (`highlight`, `snippet`) and "did you mean" (`suggestion`) stem words the way the
