@@ -377,6 +377,8 @@ class RankedPages:
         ranked_by_engine = self.query.groups and _vendor(self.queryset) in ("sqlite", "postgresql")
         candidates = self._recent_title_matches(stop) if ranked_by_engine else None
         if candidates is not None:
+            # By id alone: the window has just read them from the list (its filters again, a
+            # topic's member list for one, would cost more than the page).
             articles = self.queryset.model.objects.filter(pk__in=candidates).order_by(*_within_rank())
         elif ranked_by_engine:
             # The slice's ids sorted in a subquery, then only their rows read: a sort of the rows
