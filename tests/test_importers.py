@@ -191,6 +191,17 @@ def test_unchanged_file_is_not_parsed_again(run_import, monkeypatch):
     assert summary(out) == "0 created, 0 updated, 1 unchanged, 0 rejected"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(monkeypatch):
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 2)
+    import_paths([GOOD])
+    written = Article.objects.count()
+    assert written >= 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Article._meta.db_table])
+        assert cursor.fetchone()[0] == written  # -1 (never analyzed) before
+
+
 def test_same_bytes_at_another_path_or_under_new_rules_count_as_updated(run_import, tmp_path, monkeypatch):
     run_import(MINIMAL)
     moved = tmp_path / "moved.txt"
@@ -393,14 +404,3 @@ def test_a_deleted_article_stays_deleted_until_its_tombstone_is_lifted(admin_cli
     back = Article.objects.get(web_url=target.web_url)
     assert back.pk != target.pk and back.published is True and back.published_decided_at is None
     assert back in Article.objects.undecided()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
-def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(monkeypatch):
-    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 2)
-    import_paths([GOOD])
-    written = Article.objects.count()
-    assert written >= 2
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Article._meta.db_table])
-        assert cursor.fetchone()[0] == written  # -1 (never analyzed) before

@@ -253,8 +253,8 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                 flush()
         if index_deferred and (report.created or report.updated):
             content_version.bump()  # once more: search results changed only now, with the index
-        if not dry_run and report.created + report.updated >= ANALYZE_AFTER:
-            refresh_statistics()
     finally:
         _known_files = {}
+    if not dry_run and report.created + report.updated >= ANALYZE_AFTER:
+        refresh_statistics()
     return report
