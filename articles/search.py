@@ -14,7 +14,9 @@ valid query, never an error.
 Ranking is the same on both: more of the query matched in the title first, then the newer day,
 within a day the better quality, then the newer article. It costs one index lookup per query
 group, not a scoring function per matching row (bm25 or ts_rank over the tens of thousands of
-matches of a common word made a search slow).
+matches of a common word made a search slow). A list page reads its slice of the ranking through
+`RankedPages`, which finds the first pages of a common word among the newest articles' title
+matches instead of sorting every match.
 - Anything else: every word must appear (case-insensitive substring), no ranking.
 
 Highlighting (`highlight`, `snippet`) and "did you mean" (`suggestion`) stem words the way the
@@ -26,7 +28,16 @@ import re
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import BigIntegerField, BooleanField, CharField, Expression, F, Func, IntegerField, Q
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Q,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 from django.utils.html import escape, format_html, format_html_join
@@ -144,15 +155,18 @@ def _as_query(terms):
 # --- compiling the tree --------------------------------------------------------------------------
 
 
-def to_fts5(query):
+def to_fts5(query, column=None):
     """The FTS5 MATCH expression of `query`'s clauses: every word quoted, so it is only ever a
-    string to FTS5 (`"near"`, `"and"`), never an operator. Needs at least one group."""
+    string to FTS5 (`"near"`, `"and"`), never an operator. `column` ("title") restricts every
+    group to that column (excluded clauses stay excluded from every column). Needs at least one
+    group."""
 
     def clause(item):
         return '"' + " ".join(item.words) + '"' + ("*" if item.prefix else "")
 
     def group(items):
-        return clause(items[0]) if len(items) == 1 else "(" + " OR ".join(map(clause, items)) + ")"
+        expression = clause(items[0]) if len(items) == 1 else "(" + " OR ".join(map(clause, items)) + ")"
+        return f"{{{column}}} : {expression}" if column else expression
 
     expression = " AND ".join(group(items) for items in query.groups)
     return expression + "".join(f" NOT {clause(item)}" for item in query.excluded)
@@ -162,21 +176,22 @@ def to_tsquery(query, weights=""):
     """The text for PostgreSQL's `to_tsquery('english', ...)`: every word a quoted lexeme (only
     letters and digits are in it; quotes and backslashes would be dropped all the same), `<->`
     inside phrases, `:*` on a prefix, `|`, `&` and `!` between them; `weights` ("A": the title's)
-    restricts every word to those parts. Needs at least one group."""
+    restricts every required word to those parts (excluded ones stay excluded from every part).
+    Needs at least one group."""
 
-    def lexeme(word, prefix=False):
+    def lexeme(word, prefix=False, weights=weights):
         label = ("*" if prefix else "") + weights
         return "'" + word.replace("\\", "").replace("'", "") + "'" + (f":{label}" if label else "")
 
-    def clause(item):
-        text = " <-> ".join(lexeme(word, item.prefix) for word in item.words)
+    def clause(item, weights=weights):
+        text = " <-> ".join(lexeme(word, item.prefix, weights) for word in item.words)
         return f"({text})" if len(item.words) > 1 else text
 
     def group(items):
         return clause(items[0]) if len(items) == 1 else "(" + " | ".join(map(clause, items)) + ")"
 
     expression = " & ".join(group(items) for items in query.groups)
-    return expression + "".join(f" & !{clause(item)}" for item in query.excluded)
+    return expression + "".join(f" & !{clause(item, weights='')}" for item in query.excluded)
 
 
 def _any_of(clauses):
@@ -300,14 +315,102 @@ def ranked(queryset, terms):
     return (
         matching(queryset, query)
         .annotate(search_rank=_TitleHits(query))
-        .order_by(
-            "-search_rank",
-            _Day("published_at").desc(),
-            F("quality").desc(nulls_last=True),
-            "-published_at",
-            "-id",
-        )
+        .order_by("-search_rank", *_within_rank())
     )
+
+
+def _within_rank():
+    """The ranking's keys after the title hits: the newer day, the better quality, the newer article."""
+    return (_Day("published_at").desc(), F("quality").desc(nulls_last=True), "-published_at", "-id")
+
+
+class _InTitle(Expression):
+    """Whether the article matches every group of the query in its title, and no excluded clause
+    anywhere: the first rank (it matches the whole query, and ranks above the rest)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query):
+        super().__init__()
+        self.query = query
+
+    def as_sqlite(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        sql = f"(+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"
+        return sql, [to_fts5(self.query, column="title")]
+
+    def as_postgresql(self, compiler, connection):
+        return _VectorMatches(to_tsquery(self.query, weights="A")).as_sql(compiler, connection)
+
+
+# How many of the newest articles of a list are looked through for the title matches that make
+# its first results: ten per result (a word in at least one title in ten finds them), at most RECENT.
+RECENT_PER_RESULT = 10
+RECENT = 2000
+
+
+class RankedPages:
+    """`ranked(queryset, terms)` as a Paginator's object list: a slice of it is the same
+    articles in the same order, read without ranking every match when it can be.
+
+    Ranking a common word sorts every article that matches it (tens of thousands), yet its first
+    pages are usually all title matches (the first rank) of the last few days. So the newest
+    articles of the list (`queryset`: filtered, without the text query; RECENT_PER_RESULT per
+    article up to the end of the slice) are listed first, from the date index, those matching
+    the whole query in their title marked. When they hold enough for the slice, and the day of
+    the last one needed is not cut by the end of that window, only those of that day or newer can
+    make the slice: they alone are sorted. Otherwise, or when `count` (how many articles match,
+    if known) is no more than the window, the full ranking is sliced. The articles come with
+    `select_related` and `prefetch_related` (lookups) applied, as a page shows them."""
+
+    def __init__(self, queryset, terms, select_related=(), prefetch_related=(), count=None):
+        self.queryset = queryset
+        self.query = _as_query(terms)
+        self.select_related = select_related
+        self.prefetch_related = prefetch_related
+        self.count = count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1) or key.stop is None:
+            raise TypeError("RankedPages only reads slices with an end")
+        start, stop = key.start or 0, key.stop
+        ranked_by_engine = self.query.groups and _vendor(self.queryset) in ("sqlite", "postgresql")
+        candidates = self._recent_title_matches(stop) if ranked_by_engine else None
+        if candidates is not None:
+            # By id alone: the window has just read them from the list (its filters again, a
+            # topic's member list for one, would cost more than the page).
+            articles = self.queryset.model.objects.filter(pk__in=candidates).order_by(*_within_rank())
+        elif ranked_by_engine:
+            # The slice's ids sorted in a subquery, then only their rows read: a sort of the rows
+            # themselves would carry every column of every match through it.
+            ids = ranked(self.queryset, self.query).values("id")[start:stop]
+            articles = self.queryset.model.objects.filter(pk__in=ids).annotate(
+                search_rank=_TitleHits(self.query)
+            )
+            articles, start, stop = articles.order_by("-search_rank", *_within_rank()), 0, None
+        else:
+            articles = ranked(self.queryset, self.query)
+        articles = articles.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        return list(articles[start:stop])
+
+    def _recent_title_matches(self, needed):
+        """Ids among which the first `needed` articles of the ranking are (all title matches),
+        read from the newest articles of the list; None when they are not all there."""
+        size = min(RECENT, needed * RECENT_PER_RESULT)
+        if needed < 1 or (self.count is not None and self.count <= size):
+            return None  # sorting every match costs no more than the window
+        # The window's ids in a subquery, so that the title test runs on its rows alone (PostgreSQL
+        # would otherwise test every row of a filtered list before keeping the newest).
+        window = self.queryset.order_by("-published_at", "-id").values("id")[:size]
+        recent = self.queryset.model.objects.filter(pk__in=window).order_by("-published_at", "-id")
+        recent = list(recent.values_list("id", _Day("published_at"), _InTitle(self.query)))
+        titled = [(pk, day) for pk, day, in_title in recent if in_title]
+        if len(titled) < needed:
+            return None
+        last_day = titled[needed - 1][1]
+        if len(recent) == size and recent[-1][1] >= last_day:
+            return None  # that day goes on past the window: some of it was not looked at
+        return [pk for pk, day in titled if day >= last_day]
 
 
 # --- highlighting ------------------------------------------------------------------------------

@@ -196,14 +196,7 @@ def article_listing(query, *, topic=None, provider=None):
         facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
     total = _total(facets)
 
-    articles = (
-        _ordered(filterset, query, topic, provider, total, window)
-        .select_related("provider")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
-        )
-    )
+    articles = _ordered(filterset, query, topic, provider, total, window)
     paginator = CountedPaginator(articles, PAGE_SIZE, total)
     try:
         number = paginator.validate_number(query.page)
@@ -251,7 +244,8 @@ def trending_window():
 
 
 def _ordered(filterset, query, topic=None, provider=None, total=None, window=None):
-    """Every filter, then the sort. Ranking by relevance applies the text search itself.
+    """Every filter, then the sort, with what a card shows. Ranking by relevance applies the text
+    search itself, a page at a time (`search.RankedPages`; `total`: how many match).
 
     A combination of filters that leaves few articles (SPARSE_LIST) is read by their ids, from
     the facet index: walking the date (or quality) index for the first 20 that match every filter
@@ -259,8 +253,9 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
     hundreds). Few ids, fetched and sorted, cost less. The filters still apply to them, and the
     articles newer than the index are candidates too, so the list stays as live as the database."""
     sort = query.effective_sort
+    related, prefetched = ("provider",), _card_prefetches()
     if sort == RELEVANCE:
-        return search.ranked(filterset.qs_without("q"), query.terms)
+        return search.RankedPages(filterset.qs_without("q"), query.terms, related, prefetched, count=total)
     if (
         settings.FACET_INDEX
         and window is None
@@ -269,8 +264,17 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
         and filterset.is_valid()
     ):
         ids, newer_than = facet_index.matching_ids(filterset, query, topic, provider)
-        return filterset.qs.filter(Q(pk__in=list(ids)) | Q(pk__gt=newer_than)).order_by(*SORTS[sort][1])
-    return filterset.qs.order_by(*SORTS[sort][1])
+        articles = filterset.qs.filter(Q(pk__in=list(ids)) | Q(pk__gt=newer_than))
+    else:
+        articles = filterset.qs
+    return articles.order_by(*SORTS[sort][1]).select_related(*related).prefetch_related(*prefetched)
+
+
+def _card_prefetches():
+    return (
+        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+        Prefetch("images", queryset=ArticleImage.objects.order_by("position")),
+    )
 
 
 def _total(facets):

@@ -73,7 +73,7 @@ def main():
     args = parser.parse_args()
     database = common.imported_database(args.count)
     common.collect_static(common.environment(database))  # production settings serve hashed names
-    common.setup_django(database, DJANGO_PAGE_CACHE_SECONDS="0", PORTAL_FACET_CACHE_SECONDS="0")
+    common.setup_django(database, DJANGO_PAGE_CACHE_SECONDS="0", DJANGO_FACET_CACHE_SECONDS="0")
     from django.test import Client
 
     client = Client(HTTP_HOST=common.HOST)

@@ -4,7 +4,7 @@ import io
 import shutil
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from articles.importing import pipeline, writer
@@ -189,6 +189,17 @@ def test_unchanged_file_is_not_parsed_again(run_import, monkeypatch):
     code, out, err = run_import(path)
     assert code == 0 and err == ""  # its warnings were given on the first import
     assert summary(out) == "0 created, 0 updated, 1 unchanged, 0 rejected"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(monkeypatch):
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 2)
+    import_paths([GOOD])
+    written = Article.objects.count()
+    assert written >= 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Article._meta.db_table])
+        assert cursor.fetchone()[0] == written  # -1 (never analyzed) before
 
 
 def test_same_bytes_at_another_path_or_under_new_rules_count_as_updated(run_import, tmp_path, monkeypatch):

@@ -90,6 +90,55 @@ def test_more_of_the_query_in_the_title_ranks_higher_and_quality_breaks_a_day(db
     assert ranked == ["Okapi and zebra", "More okapi news", "Okapi news"]
 
 
+@pytest.fixture
+def okapis(db):
+    """36 articles over 8 days, five a day, one in four with "okapi" in its excerpt only, the
+    qualities of a day different (unknown or 0 for some); a draft with "okapi" in its title, the
+    newest."""
+    import datetime as dt
+
+    noon = dt.datetime(2024, 5, 10, 12, tzinfo=dt.UTC)
+    make.save(
+        *(
+            make.record(
+                f"Okapi sighting {n}" if n % 4 != 3 else f"Zoo report {n}",
+                excerpt="An okapi near the river." if n % 4 == 3 else "Giraffes, and a report.",
+                when=noon - dt.timedelta(days=n // 5, hours=n % 5),
+                quality=(None, 0, 90, 40)[n % 4],
+                topics=["wildlife"] if n % 3 else [],
+            )
+            for n in range(36)
+        ),
+        make.record("Okapi draft", published=False, when=noon + dt.timedelta(days=1)),
+    )
+
+
+@pytest.mark.parametrize("q", ["okapi", "okapi sighting", "okapi -zoo", "sighting OR zoo", "giraffes"])
+@pytest.mark.parametrize("recent", [12, 17, 2000])
+def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q, recent):
+    """Whether a page is read from the newest articles' title matches or from the whole ranking
+    (a small window makes both happen), it holds the ranking's articles in its order."""
+    monkeypatch.setattr(search, "RECENT", recent)
+    query = search.parse(q)
+    for base in (Article.objects.published(), Article.objects.published().in_topics(["wildlife"])):
+        ranking = titles(search.ranked(base, query))
+        pages = search.RankedPages(base, query)
+        for size in (1, 3, 5, 7, 13, 20):
+            read = []
+            for start in range(0, len(ranking) + size, size):
+                read += titles(pages[start : start + size])
+            assert read == ranking
+    assert "Okapi draft" not in ranking
+
+
+def test_search_list_pages_are_slices_of_the_ranking(okapis, monkeypatch):
+    monkeypatch.setattr(search, "RECENT", 16)
+    ranking = titles(search.ranked(Article.objects.published(), search.parse("okapi")))
+    assert len(ranking) == 36
+    assert titles(article_listing({"q": "okapi"}).articles) == ranking[:20]
+    assert titles(article_listing({"q": "okapi", "page": "2"}).articles) == ranking[20:]
+
+
 def test_sort_overrides_relevance(corpus):
     assert titles(article_listing({"q": "ecg"}).articles) == [ECG, WEARABLE]
     assert titles(article_listing({"q": "ecg", "sort": "newest"}).articles) == [WEARABLE, ECG]

@@ -24,7 +24,7 @@ from articles.models import Article
 from .documents import MAX_FILE_BYTES, DocumentError, fingerprint, parse_document
 from .prepare import prepare
 from .runs import tombstoned_urls
-from .writer import CREATED, UNCHANGED, deferred_search_index, import_session, write_batch
+from .writer import CREATED, UNCHANGED, deferred_search_index, import_session, refresh_statistics, write_batch
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
 BATCH_SIZE = 1000
@@ -33,6 +33,7 @@ PARALLEL_FROM = 400  # files; below this a worker pool costs more than it saves
 CHUNK_SIZE = 100  # files a worker reads per task
 READ_AHEAD = 4000  # files read but not yet written, at most
 PROGRESS_EVERY = 1000  # files
+ANALYZE_AFTER = 1000  # articles written, from which PostgreSQL's planner statistics are refreshed
 
 
 @dataclass
@@ -305,6 +306,8 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
                 flush()
     finally:
         _known_files = {}
+    if not dry_run and report.created + report.updated >= ANALYZE_AFTER:
+        refresh_statistics()
     return report
 
 

@@ -72,6 +72,17 @@ def import_session():
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
+def refresh_statistics():
+    """PostgreSQL: fresh planner statistics for the tables an import fills. Autovacuum gets there
+    too, but a minute or more later; until then a large import is planned as the tables were
+    before it (empty, the first time: nested loops over tens of thousands of rows)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(model._meta.db_table for model in (Article, Article.topics.through))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
 @contextlib.contextmanager
 def deferred_search_index():
     """The text index around an import (articles.search_index keeps it in step, whatever the
