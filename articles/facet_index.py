@@ -252,11 +252,12 @@ def _matched(filterset, query):
 
 
 def matching_ids(filterset, query, topic=None, provider=None):
-    """(ids, newer_than): the ids of the published articles matching every filter of `query` and
-    the page's topic or provider (a BitMap), as the listing's facet counts have them, and the
-    highest id the index holds (articles above it are newer than the index)."""
+    """(ids, newer_than, published): the ids of the published articles matching every filter of
+    `query` and the page's topic or provider (a BitMap), as the listing's facet counts have them,
+    the highest id the index holds (articles above it are newer than the index) and how many
+    articles it holds."""
     index, ids = _matching(filterset, query, topic, provider)
-    return ids, index.high_water
+    return ids, index.high_water, len(index.published)
 
 
 def _matching(filterset, query, topic, provider, but=None):

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -37,7 +37,9 @@ MAX_SEARCH_RESULTS = MAX_SEARCH_PAGE * PAGE_SIZE
 FACET_LIMIT = 30  # values listed per facet (the most frequent; selected ones are always shown)
 FACET_TITLES = {"topic": "Topics", "provider": "Sources", "year": "Years"}
 SUGGEST_BELOW = 3  # results under which a search offers "did you mean"
-SPARSE_LIST = 5000  # matching articles up to which a filtered list is read by id (see _ordered)
+# A filtered list is read by id (see _ordered) when at most this many articles match, and at most
+# 1/SPARSE_SHARE of those published: a denser list finds its page soon enough walking an index.
+SPARSE_LIST, SPARSE_SHARE = 5000, 20
 CHIP_TITLES = {"topic": "Topic", "provider": "Source", "year": "Year"}
 HEADING_QUERY_CHARS = 60  # of a search, in a page's heading and title
 
@@ -247,15 +249,17 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
     """Every filter, then the sort, with what a card shows. Ranking by relevance applies the text
     search itself, a page at a time (`search.RankedPages`; `total`: how many match).
 
-    A combination of filters that leaves few articles (SPARSE_LIST) is read by their ids, from
+    A combination of filters that leaves few articles (SPARSE_LIST, SPARSE_SHARE) is read by their ids, from
     the facet index: walking the date (or quality) index for the first 20 that match every filter
     would read every article in between (at a million, two topics and two sources leave one in
-    hundreds). Few ids, fetched and sorted, cost less. The filters still apply to them, and the
-    articles newer than the index are candidates too, so the list stays as live as the database."""
+    hundreds). Few ids, fetched and sorted, cost less. The index is as fresh as the facet counts
+    (a content version); the articles newer than it are checked against the filters, and
+    published() applies to all, so the list stays as live as the database."""
     sort = query.effective_sort
     related, prefetched = ("provider",), _card_prefetches()
     if sort == RELEVANCE:
         return search.RankedPages(filterset.qs_without("q"), query.terms, related, prefetched, count=total)
+    ids = None
     if (
         settings.FACET_INDEX
         and window is None
@@ -263,8 +267,17 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
         and total <= SPARSE_LIST
         and filterset.is_valid()
     ):
-        ids, newer_than = facet_index.matching_ids(filterset, query, topic, provider)
-        articles = filterset.qs.filter(Q(pk__in=list(ids)) | Q(pk__gt=newer_than))
+        ids, newer_than, published = facet_index.matching_ids(filterset, query, topic, provider)
+    if ids is not None and len(ids) * SPARSE_SHARE <= published:
+        # Walked by id from the index's highest (SQLite takes a covering index over the whole
+        # table for `id > n` unless the order says otherwise): none at rest, an import's last
+        # batches while one runs, which must pass every filter.
+        newer = list(
+            Article.objects.published().filter(pk__gt=newer_than).order_by("pk").values_list("pk", flat=True)
+        )
+        if newer:
+            newer = list(filterset.qs.filter(pk__in=newer).values_list("pk", flat=True))
+        articles = Article.objects.published().filter(pk__in=[*ids, *newer])
     else:
         articles = filterset.qs
     return articles.order_by(*SORTS[sort][1]).select_related(*related).prefetch_related(*prefetched)
