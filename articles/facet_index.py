@@ -238,16 +238,32 @@ def forget():
     _current["index"] = None
 
 
-def _matched(filterset, query):
+def _matched(filterset, query, index):
     """The published ids matching the text query (None without one), listed once per listing
-    (`filterset` is the listing's own: it holds them)."""
+    (`filterset` is the listing's own: it holds them).
+
+    On SQLite, every match is listed from the text index alone and narrowed to the published
+    articles by `index`; matches newer than the index (an import's last batches) are checked in
+    the database. Elsewhere the database filters the published articles by the query."""
     if not query.terms:
         return None
     found = getattr(filterset, "_facet_index_matched", None)
-    if found is None:
+    if found is not None:
+        return found
+    every = search.every_match(query.terms)
+    if every is None:
         matches = search.matching(Article.objects.published(), query.terms)
         sql, params = matches.order_by().values("id").query.sql_with_params()
-        found = filterset._facet_index_matched = _ids(sql, params)
+        found = _ids(sql, params)
+    else:
+        every = BitMap(map(int, every.split(","))) if every else BitMap()
+        found = every & index.published
+        if every and every.max() > index.high_water:
+            newer = list(every & BitMap(range(index.high_water + 1, every.max() + 1)))
+            for start in range(0, len(newer), FRESH_CHUNK):
+                chunk = newer[start : start + FRESH_CHUNK]
+                found |= BitMap(Article.objects.published().filter(pk__in=chunk).values_list("id", flat=True))
+    filterset._facet_index_matched = found
     return found
 
 
@@ -263,7 +279,7 @@ def matching_ids(filterset, query, topic=None, provider=None):
 def _matching(filterset, query, topic, provider, but=None):
     """(index, BitMap of the published ids matching every filter but the facet `but`)."""
     index = current_index(filterset)
-    matched = _matched(filterset, query)
+    matched = _matched(filterset, query, index)
     if matched is not None:
         index = _with_fresh(filterset, index, matched)
     base = index.published
