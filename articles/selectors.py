@@ -264,6 +264,7 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
         settings.FACET_INDEX
         and window is None
         and not query.terms
+        and total is not None
         and total <= SPARSE_LIST
         and filterset.is_valid()
     ):
