@@ -246,3 +246,26 @@ def test_a_list_few_articles_match_is_read_by_id_and_stays_as_live_as_the_databa
     gone = Article.objects.get(slug=by_id[0])
     Article.objects.filter(pk=gone.pk).update(published=False)  # no bump either
     assert slugs(url) == [new.slug, *by_id[1:]]
+
+
+def test_postgresql_reads_best_rated_lists_in_index_order(imported):
+    """PostgreSQL sorts NULL first in a descending order, so an index on `quality DESC` cannot give
+    "Best rated" (unrated last): a topic's list sorted by quality read and sorted every published
+    article (0.5 s at a million). The index in the list's own order needs no sort."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from articles import selectors
+    from articles.filters import ArticleFilter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's NULL order")
+    query = parse_list_query(QueryDict("sort=quality"))
+    filterset = ArticleFilter(query.filter_data(), queryset=Article.objects.published())
+    sql, params = selectors._ordered(filterset, query)[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        for plan in ("seqscan", "bitmapscan", "sort"):  # 30 articles: any plan would do otherwise
+            cursor.execute(f"SET LOCAL enable_{plan} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "article_quality_nulls_last_idx" in plan and "Sort" not in plan, plan
