@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -61,19 +62,59 @@ def load():
 
 
 def run_command(args, env):
-    """Run manage.py `args`; return (wall s, CPU s, peak RSS MiB of it and its children, stdout)."""
+    """Run manage.py `args`; return (wall s, CPU s, peak RSS MiB of it or any of its children, stdout).
+
+    The peak is each process's own high-water mark (VmHWM), polled: getrusage's ru_maxrss for a
+    child also counts this script's memory at the moment it was spawned (the kernel carries the
+    spawning image's mark over exec), which at a million files is this script's list of them."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         child = subprocess.Popen(
             [common.PYTHON, str(ROOT / "manage.py"), *args], env=env, stdout=out, stderr=err
         )
+        peak = [0]
+        done = threading.Event()
+
+        def watch():
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], *(_high_water_kib(pid) for pid in _process_tree(child.pid)))
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         _, status, usage = os.wait4(child.pid, 0)
+        done.set()
+        watcher.join()
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"manage.py {' '.join(args)} failed:\n{err.read()[-3000:]}")
-        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().strip()
+        peak_kib = peak[0] or usage.ru_maxrss  # ended before the first look: the upper bound
+        return wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, out.read().strip()
+
+
+def _process_tree(pid):
+    """`pid` and its descendants (Linux's /proc/PID/task/TID/children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _high_water_kib(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def parse_floor(folder, limit=None):
