@@ -269,20 +269,3 @@ def test_postgresql_reads_best_rated_lists_in_index_order(imported):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "article_quality_nulls_last_idx" in plan and "Sort" not in plan, plan
-
-
-def test_postgresql_keeps_article_rows_narrow():
-    """A search reads the heap row of every match: an article's long texts (body, rendered body,
-    search text) are stored out of line from 128 bytes of row on, the search vector in the row."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's TOAST")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_article'")
-        assert "toast_tuple_target=128" in (cursor.fetchone()[0] or [])
-        cursor.execute(
-            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass"
-            " AND attname = 'search_vector'"
-        )
-        assert cursor.fetchone()[0] == "m"  # MAIN: in the row, compressed
