@@ -104,3 +104,10 @@ def write(folder, names=None, **overrides):
             fields = {"title": title, "url": url, "day": day, "related": related, **overrides.get(name, {})}
             (folder / f"{name}.txt").write_text(document(name, **fields))
     return folder
+
+
+def import_two_stories(folder):
+    """Import two stories: a+b (c unpublished, so not among them) and d+e."""
+    from articles.importing import import_paths
+
+    import_paths([write(folder, ["a", "b", "c", "d", "e"], c={"published": False})], workers=1)

@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def corpus(tmp_path):
-    """Two stories: a+b (c unpublished) and d+e."""
-    import_paths([story_corpus.write(tmp_path, ["a", "b", "c", "d", "e"], c={"published": False})], workers=1)
+    story_corpus.import_two_stories(tmp_path)
 
 
 def by_url(url):

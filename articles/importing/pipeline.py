@@ -319,7 +319,6 @@ def _first_claims(pending, order, rejected_paths, dry_run_urls=None):
     another file of this import that comes first and was not rejected. Nothing per file is kept
     between batches, so memory stays flat over a million files (a dry run, which writes no
     article, remembers the URLs in `dry_run_urls`)."""
-    owners = {}
     if dry_run_urls is None:
         urls = {item.web_url for item in pending}
         owners = dict(Article.objects.filter(web_url__in=urls).values_list("web_url", "source_path"))
