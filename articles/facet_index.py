@@ -250,9 +250,10 @@ def _matched(filterset, query, index):
     """The published ids matching the text query (None without one), listed once per listing
     (`filterset` is the listing's own: it holds them).
 
-    On SQLite, every match is listed from the text index alone and narrowed to the published
-    articles by `index`; matches newer than the index (an import's last batches) are checked in
-    the database. Elsewhere the database filters the published articles by the query."""
+    On SQLite and PostgreSQL, the matches are listed from the text index alone
+    (`search.every_match`) and narrowed to the published articles by `index`; matches newer than
+    the index (an import's last batches) are checked in the database. Elsewhere the database
+    filters the published articles by the query."""
     if not query.terms:
         return None
     found = getattr(filterset, "_facet_index_matched", None)

@@ -8,8 +8,9 @@ each engine's syntax (`to_fts5`, `to_tsquery`) without any user text reaching it
 valid query, never an error.
 
 - SQLite: the FTS5 table of articles.search_index (Porter stemming over unicode61).
-- PostgreSQL: the stored, GIN-indexed `search_vector` column (English stemming; the title's
-  words weighted 'A', which a title-only query asks for).
+- PostgreSQL: the narrow table of articles.search_index, a tsvector per article (English
+  stemming; the title's words weighted 'A', which a title-only query asks for) with a GIN index
+  over the published articles and one over the rest.
 
 Ranking is the same on both: more of the query matched in the title first, then the newer day,
 within a day the better quality, then the newer article. It costs one index lookup per query
@@ -39,11 +40,12 @@ from django.db.models import (
     Q,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.lookups import In
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.where import AND
 from django.utils.html import escape, format_html, format_html_join
 
 from .models import Unindexed
-from .search_index import FTS_TABLE, vocabulary
+from .search_index import FTS_TABLE, PG_SEARCH_TABLE, vocabulary
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -206,20 +208,59 @@ def _vendor(queryset):
     return connections[queryset.db].vendor
 
 
+_TSQUERY = "to_tsquery('english'::regconfig, %s)"
+_PG_PUBLISHED_MATCHES = (
+    f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE published AND search_vector @@ {_TSQUERY}"
+)
+# Every match, from each of the two GIN indexes: a query without the `published` condition could
+# use neither.
+_PG_EVERY_MATCH = (
+    f"{_PG_PUBLISHED_MATCHES} UNION ALL "
+    f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE NOT published AND search_vector @@ {_TSQUERY}"
+)
+
+
 class _VectorMatches(Expression):
-    """PostgreSQL: `<article table>.search_vector @@ to_tsquery('english', %s)` on the query's own
-    article table, whatever alias it has (as a subquery of the facet counts, it is renamed)."""
+    """PostgreSQL: the query's own article table (whatever alias it has: as a subquery of the
+    facet counts, it is renamed) restricted to the articles whose vector matches `tsquery`;
+    from the published articles' index alone when the query keeps only those (a reader's)."""
 
     output_field = BooleanField()
-    template = "{table}.search_vector @@ to_tsquery('english'::regconfig, %s)"
 
-    def __init__(self, tsquery):
+    def __init__(self, tsquery, published_only):
         super().__init__()
         self.tsquery = tsquery
+        self.published_only = published_only
 
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        return self.template.format(table=table), [self.tsquery]
+        if self.published_only:
+            return f"{table}.id IN ({_PG_PUBLISHED_MATCHES})", [self.tsquery]
+        return f"{table}.id IN ({_PG_EVERY_MATCH})", [self.tsquery, self.tsquery]
+
+
+def _published_only(queryset):
+    """Whether `queryset` keeps only published articles: `published=True` among the conditions
+    all its rows meet (Article.objects.published() has it)."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return False
+    return any(
+        isinstance(child, Exact)
+        and getattr(child.lhs, "target", None) == queryset.model._meta.get_field("published")
+        and child.rhs is True
+        for child in where.children
+    )
+
+
+def _pg_vector_test(compiler, tests, params, default):
+    """PostgreSQL: `tests` (SQL over `search_vector`) for each article of the query's own table,
+    read from its row of the search table by id: for the few rows a page or a window ranks, one
+    index lookup each (a title-only tsquery is rechecked against the vector: through a GIN index
+    it would test every article holding the word)."""
+    table = compiler.quote_name_unless_alias(compiler.query.base_table)
+    sql = f"COALESCE((SELECT {tests} FROM {PG_SEARCH_TABLE} WHERE article_id = {table}.id), {default})"
+    return sql, params
 
 
 class _TitleHits(Expression):
@@ -241,10 +282,9 @@ class _TitleHits(Expression):
         return "(" + " + ".join([probe] * len(groups)) + ")", ["{title} : " + to_fts5(g) for g in groups]
 
     def as_postgresql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        probe = f"({table}.search_vector @@ to_tsquery('english'::regconfig, %s))::int"
         groups = [Query(groups=(group,)) for group in self.query.groups]
-        return "(" + " + ".join([probe] * len(groups)) + ")", [to_tsquery(g, weights="A") for g in groups]
+        tests = " + ".join([f"(search_vector @@ {_TSQUERY})::int"] * len(groups))
+        return _pg_vector_test(compiler, tests, [to_tsquery(g, weights="A") for g in groups], "0")
 
 
 class _Day(Func):
@@ -272,25 +312,34 @@ def matching(queryset, terms):
         # matching row by id (facet counts for "heart disease" at 100k articles: ~3x cheaper).
         return queryset.filter(In(Unindexed("pk", output_field=BigIntegerField()), _fts5_rowids(query)))
     if vendor == "postgresql":
+        published_only = _published_only(queryset)
         if not query.groups:
-            return queryset.exclude(_VectorMatches(to_tsquery(_any_of(query.excluded))))
-        return queryset.filter(_VectorMatches(to_tsquery(query)))
+            return queryset.exclude(_VectorMatches(to_tsquery(_any_of(query.excluded)), published_only))
+        return queryset.filter(_VectorMatches(to_tsquery(query), published_only))
     return queryset.filter(_substrings(query))
 
 
 def every_match(terms, using="default"):
-    """SQLite: the ids of every article matching `terms`, published or not, as one text ("3,5,8"),
-    read from the text index alone ("" for none); None elsewhere, or when nothing is required.
-    Listing a common word's matches this way costs a fraction of filtering the articles by them
-    (the facet counts need every match: articles.facet_index)."""
+    """The ids of the articles matching `terms` as one text ("3,5,8"; "" for none), read from the
+    text index alone: on SQLite every article, published or not; on PostgreSQL the published ones
+    (the rows of one GIN index). None on other engines, or when nothing is required. Listing a
+    common word's matches this way costs a fraction of filtering the articles by them (the facet
+    counts need every match: articles.facet_index)."""
     query = _as_query(terms)
     connection = connections[using]
-    if connection.vendor != "sqlite" or not query.groups:
+    if connection.vendor == "sqlite" and query.groups:
+        sql = f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        params = [to_fts5(query)]
+    elif connection.vendor == "postgresql" and query.groups:
+        sql = (
+            f"SELECT string_agg(article_id::text, ',') FROM {PG_SEARCH_TABLE} "
+            f"WHERE published AND search_vector @@ {_TSQUERY}"
+        )
+        params = [to_tsquery(query)]
+    else:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(query)]
-        )
+        cursor.execute(sql, params)
         return cursor.fetchone()[0] or ""
 
 
@@ -356,7 +405,8 @@ class _InTitle(Expression):
         return sql, [to_fts5(self.query, column="title")]
 
     def as_postgresql(self, compiler, connection):
-        return _VectorMatches(to_tsquery(self.query, weights="A")).as_sql(compiler, connection)
+        tests = f"search_vector @@ {_TSQUERY}"
+        return _pg_vector_test(compiler, tests, [to_tsquery(self.query, weights="A")], "false")
 
 
 # How many of the newest articles of a list are looked through for the title matches that make

@@ -145,7 +145,7 @@ def test_fallback_without_a_text_index_matches_substrings(texts, monkeypatch):
 def test_triggers_come_back_after_a_table_rebuild(texts):
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER articles_article_fts_au")
-    assert search_index.ensure_sqlite_index(connection) is True
-    assert search_index.ensure_sqlite_index(connection) is False
+    assert search_index.ensure_index(connection) is True
+    assert search_index.ensure_index(connection) is False
     Article.objects.filter(title="Unrelated").update(search_text="Okapi")
     assert titles(search.matching(Article.objects.published(), ["okapi"])) == ["Unrelated"]
