@@ -239,15 +239,31 @@ def refresh_vocabulary(connection=default_connection, since=None):
 @contextlib.contextmanager
 def kept_in_step_during_import(connection=default_connection):
     """Around an import: first repair an index left out of step (by an older version's killed
-    import, or a migration); afterwards add the new words to PostgreSQL's vocabulary. The
-    triggers stay on throughout (see the module's docstring)."""
+    import, or a migration); afterwards merge PostgreSQL's pending index entries and add the new
+    words to its vocabulary. The triggers stay on throughout (see the module's docstring)."""
     from django.utils import timezone
 
     started = timezone.now()
     # Missing triggers are what a killed import of an older version left (with an emptied index).
     ensure_index(connection, count=False)
     yield
+    merge_pending_entries(connection)
     refresh_vocabulary(connection, since=started)
+
+
+def merge_pending_entries(connection=default_connection):
+    """PostgreSQL: merge the entries an import left in its GIN indexes' pending lists (fast update:
+    a write appends there, up to 4 MB by default) into the indexes proper. Every search scans
+    those lists whole until (auto)vacuum merges them, minutes after a large import."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE i.indrelid = %s::regclass AND a.amname = 'gin'",
+            [PG_SEARCH_TABLE],
+        )
 
 
 # --- the vocabulary, for "did you mean" ----------------------------------------------------------

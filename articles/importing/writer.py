@@ -78,7 +78,9 @@ def refresh_statistics():
     before it (empty, the first time: nested loops over tens of thousands of rows)."""
     if connection.vendor != "postgresql":
         return
-    tables = ", ".join(model._meta.db_table for model in (Article, Article.topics.through))
+    tables = ", ".join(
+        [*(model._meta.db_table for model in (Article, Article.topics.through)), search_index.PG_SEARCH_TABLE]
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
 
