@@ -209,21 +209,14 @@ def _vendor(queryset):
 
 
 _TSQUERY = "to_tsquery('english'::regconfig, %s)"
-_PG_PUBLISHED_MATCHES = (
-    f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE published AND search_vector @@ {_TSQUERY}"
-)
-# Every match, from each of the two GIN indexes: a query without the `published` condition could
-# use neither.
-_PG_EVERY_MATCH = (
-    f"{_PG_PUBLISHED_MATCHES} UNION ALL "
-    f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE NOT published AND search_vector @@ {_TSQUERY}"
-)
+_PG_EVERY_MATCH = f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE search_vector @@ {_TSQUERY}"
+_PG_PUBLISHED_MATCHES = f"{_PG_EVERY_MATCH} AND published"  # the published partition alone
 
 
 class _VectorMatches(Expression):
     """PostgreSQL: the query's own article table (whatever alias it has: as a subquery of the
     facet counts, it is renamed) restricted to the articles whose vector matches `tsquery`;
-    from the published articles' index alone when the query keeps only those (a reader's)."""
+    from the published partition alone when the query keeps only those (a reader's)."""
 
     output_field = BooleanField()
 
@@ -234,9 +227,8 @@ class _VectorMatches(Expression):
 
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        if self.published_only:
-            return f"{table}.id IN ({_PG_PUBLISHED_MATCHES})", [self.tsquery]
-        return f"{table}.id IN ({_PG_EVERY_MATCH})", [self.tsquery, self.tsquery]
+        matches = _PG_PUBLISHED_MATCHES if self.published_only else _PG_EVERY_MATCH
+        return f"{table}.id IN ({matches})", [self.tsquery]
 
 
 def _published_only(queryset):
@@ -259,7 +251,10 @@ def _pg_vector_test(compiler, tests, params, default):
     index lookup each (a title-only tsquery is rechecked against the vector: through a GIN index
     it would test every article holding the word)."""
     table = compiler.quote_name_unless_alias(compiler.query.base_table)
-    sql = f"COALESCE((SELECT {tests} FROM {PG_SEARCH_TABLE} WHERE article_id = {table}.id), {default})"
+    sql = (
+        f"COALESCE((SELECT {tests} FROM {PG_SEARCH_TABLE} "
+        f"WHERE article_id = {table}.id AND published = {table}.published), {default})"
+    )
     return sql, params
 
 
@@ -322,7 +317,7 @@ def matching(queryset, terms):
 def every_match(terms, using="default"):
     """The ids of the articles matching `terms` as one text ("3,5,8"; "" for none), read from the
     text index alone: on SQLite every article, published or not; on PostgreSQL the published ones
-    (the rows of one GIN index). None on other engines, or when nothing is required. Listing a
+    (one partition's rows). None on other engines, or when nothing is required. Listing a
     common word's matches this way costs a fraction of filtering the articles by them (the facet
     counts need every match: articles.facet_index)."""
     query = _as_query(terms)

@@ -9,11 +9,13 @@
   runs after every `migrate` (the app config), at the start of every import and of the server
   (portal.wsgi), and puts them back, rebuilding the index if it is out of step.
 - PostgreSQL: a narrow table `articles_article_search` (article id, published, tsvector with the
-  title weighted 'A' and the rest 'C'), kept by triggers on every write to the articles, with one
-  GIN index over the published rows and one over the rest. Matching reads only those narrow rows,
-  never the wide article rows (a common word's matches, listed for the facet counts, are a third
-  of the corpus: reading them from `articles_article` made PostgreSQL's searches 2-3x slower than
-  SQLite's); a reader's search reads the published index alone. As on SQLite, the triggers commit
+  title weighted 'A' and the rest 'C'), kept by triggers on every write to the articles,
+  partitioned by `published`, each partition with a GIN index. Matching reads only those narrow
+  rows, never the wide article rows (a common word's matches, listed for the facet counts, are a
+  third of the corpus: reading them from `articles_article` made PostgreSQL's searches 2-3x slower
+  than SQLite's), and a reader's search only the published partition: its rows lie together,
+  where in one table they were spread over every page (at a million articles, 64,000 pages read
+  for a common word instead of 19,000, 4x the time). As on SQLite, the triggers commit
   with each batch, so an index in step stays in step; `ensure_index` repairs one that is not.
   Suggestions read `articles_search_vocabulary` (the vectors' lexemes and their document counts,
   with a trigram index when pg_trgm exists), which imports bring up to date (`refresh_vocabulary`).
@@ -75,7 +77,7 @@ def _pg_vector(row):
 
 
 # One function for every row-level write: an unchanged text keeps its vector (an import's update of
-# an article's other fields, an editor's decision), so only what a search reads is rewritten.
+# an article's other fields), and an editor's decision moves the row to the other partition.
 PG_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION {PG_SYNC_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -87,13 +89,12 @@ PG_FUNCTIONS = [
                 UPDATE {PG_SEARCH_TABLE} SET published = NEW.published WHERE article_id = NEW.id;
             END IF;
         ELSE
-            IF TG_OP = 'UPDATE' AND NEW.id <> OLD.id THEN
+            IF TG_OP = 'UPDATE' THEN
                 DELETE FROM {PG_SEARCH_TABLE} WHERE article_id = OLD.id;
             END IF;
             INSERT INTO {PG_SEARCH_TABLE} (article_id, published, search_vector)
             VALUES (NEW.id, NEW.published, {_pg_vector("NEW")})
-            ON CONFLICT (article_id) DO UPDATE
-            SET published = excluded.published, search_vector = excluded.search_vector;
+            ON CONFLICT (article_id, published) DO UPDATE SET search_vector = excluded.search_vector;
         END IF;
         RETURN NULL;
     END $$""",
@@ -261,7 +262,8 @@ def merge_pending_entries(connection=default_connection):
         cursor.execute(
             "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
-            "WHERE i.indrelid = %s::regclass AND a.amname = 'gin'",
+            "WHERE a.amname = 'gin' AND i.indrelid IN "
+            "(SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
             [PG_SEARCH_TABLE],
         )
 
