@@ -7,7 +7,8 @@ matches as a prefix. Only runs of letters and digits survive the parsing, so the
 each engine's syntax (`to_fts5`, `to_tsquery`) without any user text reaching it: any input is a
 valid query, never an error.
 
-- SQLite: the FTS5 table of articles.search_index (Porter stemming over unicode61).
+- SQLite: the FTS5 tables of articles.search_index (Porter stemming over unicode61), one for the
+  published articles and one for the rest.
 - PostgreSQL: the narrow table of articles.search_index, a tsvector per article (English
   stemming; the title's words weighted 'A', which a title-only query asks for) with a GIN index
   over the published articles and one over the rest.
@@ -45,7 +46,7 @@ from django.db.models.sql.where import AND
 from django.utils.html import escape, format_html, format_html_join
 
 from .models import Unindexed
-from .search_index import FTS_TABLE, PG_SEARCH_TABLE, vocabulary
+from .search_index import FTS_PUBLISHED, FTS_TABLES, PG_SEARCH_TABLE, vocabulary
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -245,17 +246,18 @@ def _published_only(queryset):
     )
 
 
-def _pg_vector_test(compiler, tests, params, default):
+def _pg_vector_test(compiler, tests, params, default, published_only):
     """PostgreSQL: `tests` (SQL over `search_vector`) for each article of the query's own table,
     read from its row of the search table by id: for the few rows a page or a window ranks, one
     index lookup each (a title-only tsquery is rechecked against the vector: through a GIN index
-    it would test every article holding the word)."""
+    it would test every article holding the word), in the published partition alone when the
+    query keeps only published articles."""
     table = compiler.quote_name_unless_alias(compiler.query.base_table)
-    sql = (
-        f"COALESCE((SELECT {tests} FROM {PG_SEARCH_TABLE} "
-        f"WHERE article_id = {table}.id AND published = {table}.published), {default})"
-    )
-    return sql, params
+    if published_only:
+        row = f"{PG_SEARCH_TABLE}_published WHERE article_id = {table}.id"
+    else:
+        row = f"{PG_SEARCH_TABLE} WHERE article_id = {table}.id AND published = {table}.published"
+    return f"COALESCE((SELECT {tests} FROM {row}), {default})", params
 
 
 class _TitleHits(Expression):
@@ -266,20 +268,25 @@ class _TitleHits(Expression):
 
     output_field = IntegerField()
 
-    def __init__(self, query):
+    def __init__(self, query, published_only=False):
         super().__init__()
         self.query = query
+        self.published_only = published_only
 
     def as_sqlite(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        probe = f"(+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"
-        groups = [Query(groups=(group,)) for group in self.query.groups]
-        return "(" + " + ".join([probe] * len(groups)) + ")", ["{title} : " + to_fts5(g) for g in groups]
+        probes, params = [], []
+        for group in self.query.groups:
+            rowids = _fts5_rowids(Query(groups=(group,)), self.published_only, column="title")
+            probes.append(f"(+{table}.id IN ({rowids.sql}))")
+            params.extend(rowids.params)
+        return "(" + " + ".join(probes) + ")", params
 
     def as_postgresql(self, compiler, connection):
         groups = [Query(groups=(group,)) for group in self.query.groups]
         tests = " + ".join([f"(search_vector @@ {_TSQUERY})::int"] * len(groups))
-        return _pg_vector_test(compiler, tests, [to_tsquery(g, weights="A") for g in groups], "0")
+        params = [to_tsquery(g, weights="A") for g in groups]
+        return _pg_vector_test(compiler, tests, params, "0", self.published_only)
 
 
 class _Day(Func):
@@ -299,15 +306,16 @@ def matching(queryset, terms):
     if not query:
         return queryset
     vendor = _vendor(queryset)
+    published_only = _published_only(queryset)
     if vendor == "sqlite":
         if not query.groups:
-            return queryset.exclude(pk__in=_fts5_rowids(_any_of(query.excluded)))
+            return queryset.exclude(pk__in=_fts5_rowids(_any_of(query.excluded), published_only))
         # The matches are listed once and each article is probed against the list (`Unindexed`):
         # counting a common word's matches then walks a small index instead of fetching every
         # matching row by id (facet counts for "heart disease" at 100k articles: ~3x cheaper).
-        return queryset.filter(In(Unindexed("pk", output_field=BigIntegerField()), _fts5_rowids(query)))
+        matches = _fts5_rowids(query, published_only)
+        return queryset.filter(In(Unindexed("pk", output_field=BigIntegerField()), matches))
     if vendor == "postgresql":
-        published_only = _published_only(queryset)
         if not query.groups:
             return queryset.exclude(_VectorMatches(to_tsquery(_any_of(query.excluded)), published_only))
         return queryset.filter(_VectorMatches(to_tsquery(query), published_only))
@@ -315,15 +323,15 @@ def matching(queryset, terms):
 
 
 def every_match(terms, using="default"):
-    """The ids of the articles matching `terms` as one text ("3,5,8"; "" for none), read from the
-    text index alone: on SQLite every article, published or not; on PostgreSQL the published ones
-    (one partition's rows). None on other engines, or when nothing is required. Listing a
+    """The ids of the published articles matching `terms` as one text ("3,5,8"; "" for none), read
+    from the text index alone (SQLite: the published FTS5 table; PostgreSQL: the published
+    partition). None on other engines, or when nothing is required. Listing a
     common word's matches this way costs a fraction of filtering the articles by them (the facet
     counts need every match: articles.facet_index)."""
     query = _as_query(terms)
     connection = connections[using]
     if connection.vendor == "sqlite" and query.groups:
-        sql = f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        sql = f"SELECT group_concat(rowid) FROM {FTS_PUBLISHED} WHERE {FTS_PUBLISHED} MATCH %s"
         params = [to_fts5(query)]
     elif connection.vendor == "postgresql" and query.groups:
         sql = (
@@ -338,8 +346,12 @@ def every_match(terms, using="default"):
         return cursor.fetchone()[0] or ""
 
 
-def _fts5_rowids(query):
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(query)])
+def _fts5_rowids(query, published_only, column=None):
+    """SQLite: the rowids matching `query` (in `column` alone, if given) in the published FTS5
+    table, or in both."""
+    tables = (FTS_PUBLISHED,) if published_only else FTS_TABLES
+    sql = " UNION ALL ".join(f"SELECT rowid FROM {table} WHERE {table} MATCH %s" for table in tables)
+    return RawSQL(sql, [to_fts5(query, column=column)] * len(tables))
 
 
 def _substrings(query):
@@ -374,7 +386,7 @@ def ranked(queryset, terms):
         return matching(queryset, query).order_by("-published_at", "-id")
     return (
         matching(queryset, query)
-        .annotate(search_rank=_TitleHits(query))
+        .annotate(search_rank=_TitleHits(query, _published_only(queryset)))
         .order_by("-search_rank", *_within_rank())
     )
 
@@ -390,18 +402,20 @@ class _InTitle(Expression):
 
     output_field = BooleanField()
 
-    def __init__(self, query):
+    def __init__(self, query, published_only=False):
         super().__init__()
         self.query = query
+        self.published_only = published_only
 
     def as_sqlite(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        sql = f"(+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s))"
-        return sql, [to_fts5(self.query, column="title")]
+        rowids = _fts5_rowids(self.query, self.published_only, column="title")
+        return f"(+{table}.id IN ({rowids.sql}))", rowids.params
 
     def as_postgresql(self, compiler, connection):
         tests = f"search_vector @@ {_TSQUERY}"
-        return _pg_vector_test(compiler, tests, [to_tsquery(self.query, weights="A")], "false")
+        params = [to_tsquery(self.query, weights="A")]
+        return _pg_vector_test(compiler, tests, params, "false", self.published_only)
 
 
 # How many of the newest articles of a list are looked through for the title matches that make
@@ -446,7 +460,7 @@ class RankedPages:
             # themselves would carry every column of every match through it.
             ids = ranked(self.queryset, self.query).values("id")[start:stop]
             articles = self.queryset.model.objects.filter(pk__in=ids).annotate(
-                search_rank=_TitleHits(self.query)
+                search_rank=_TitleHits(self.query, _published_only(self.queryset))
             )
             articles, start, stop = articles.order_by("-search_rank", *_within_rank()), 0, None
         else:
@@ -464,7 +478,8 @@ class RankedPages:
         # would otherwise test every row of a filtered list before keeping the newest).
         window = self.queryset.order_by("-published_at", "-id").values("id")[:size]
         recent = self.queryset.model.objects.filter(pk__in=window).order_by("-published_at", "-id")
-        recent = list(recent.values_list("id", _Day("published_at"), _InTitle(self.query)))
+        in_title = _InTitle(self.query, _published_only(self.queryset))
+        recent = list(recent.values_list("id", _Day("published_at"), in_title))
         titled = [(pk, day) for pk, day, in_title in recent if in_title]
         if len(titled) < needed:
             return None

@@ -1,13 +1,17 @@
 """The text index behind search: its tables, how it stays in step with the articles, its repair.
 
-- SQLite: an FTS5 table `articles_article_fts` (external content over `articles_article`: columns
-  `title` and `search_text`, Porter stemming over unicode61, diacritics folded; the title column
-  lets a query ask for title matches), kept in step by triggers on every write, and `fts5vocab` over it for
-  "did you mean". The triggers are never dropped, not even for a large import: each committed
-  batch carries its index rows, so a process killed at any moment leaves an index equal to the
-  articles. Migrations that rebuild `articles_article` drop its triggers, so `ensure_index`
-  runs after every `migrate` (the app config), at the start of every import and of the server
-  (portal.wsgi), and puts them back, rebuilding the index if it is out of step.
+- SQLite: two FTS5 tables, `articles_article_fts` for the published articles and
+  `articles_article_fts_unpublished` for the rest (external content over `articles_article`:
+  columns `title` and `search_text`, Porter stemming over unicode61, diacritics folded; the title
+  column lets a query ask for title matches), kept in step by triggers on every write (an
+  editor's decision moves the article from one to the other), and `fts5vocab` over the published
+  one for "did you mean" (no suggestion ever comes from a word only unpublished articles hold).
+  Split as PostgreSQL's table is: a reader's search lists only the published matches, a third of
+  a common word's in the generated corpus. The triggers are never dropped, not even for a large
+  import: each committed batch carries its index rows, so a process killed at any moment leaves
+  an index equal to the articles. Migrations that rebuild `articles_article` drop its triggers,
+  so `ensure_index` runs after every `migrate` (the app config), at the start of every import
+  and of the server (portal.wsgi), and puts them back, rebuilding the index if it is out of step.
 - PostgreSQL: a narrow table `articles_article_search` (article id, published, tsvector with the
   title weighted 'A' and the rest 'C'), kept by triggers on every write to the articles,
   partitioned by `published`, each partition with a GIN index. Matching reads only those narrow
@@ -15,9 +19,9 @@
   third of the corpus: reading them from `articles_article` made PostgreSQL's searches 2-3x slower
   than SQLite's), and a reader's search only the published partition: its rows lie together,
   where in one table they were spread over every page (at a million articles, 64,000 pages read
-  for a common word instead of 19,000, 4x the time). As on SQLite, the triggers commit
-  with each batch, so an index in step stays in step; `ensure_index` repairs one that is not.
-  Suggestions read `articles_search_vocabulary` (the vectors' lexemes and their document counts,
+  for a common word instead of 19,000, 4x the time). As on SQLite, the triggers commit with each
+  batch, so an index in step stays in step; `ensure_index` repairs one that is not. Suggestions
+  read `articles_search_vocabulary` (the published articles' lexemes and their document counts,
   with a trigram index when pg_trgm exists), which imports bring up to date (`refresh_vocabulary`).
 
 `index_problems` says what is out of step (a system check reports it), `rebuild` repairs it (the
@@ -30,40 +34,54 @@ import contextlib
 from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 
-FTS_TABLE = "articles_article_fts"
+FTS_PUBLISHED = "articles_article_fts"
+FTS_UNPUBLISHED = "articles_article_fts_unpublished"
+FTS_TABLES = (FTS_PUBLISHED, FTS_UNPUBLISHED)
 FTS_VOCABULARY = "articles_article_fts_vocab"
 PG_VOCABULARY = "articles_search_vocabulary"
 FTS_COLUMNS = ("title", "search_text")
 FTS_RANK = "bm25(10.0, 1.0)"  # a title match weighs ten times a match in the rest
 REPAIR_COMMAND = "python manage.py rebuild_search_index"
 
-SQLITE_CREATE = [
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-        title, search_text, content='articles_article', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2'
-    )""",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', '{FTS_RANK}')",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_VOCABULARY} USING fts5vocab({FTS_TABLE}, 'row')",
-]
-_OLD = "old.id, old.title, old.search_text"
-_NEW = "new.id, new.title, new.search_text"
 _COLUMNS = "rowid, title, search_text"
+
+
+def _fts_writes(row, command=""):
+    """INSERTs of `row` ('new' or 'old') into the FTS5 table its `published` names; with
+    `command` ('delete'), that command instead (an external content table is told the values it
+    indexed)."""
+    statements = []
+    for table, condition in ((FTS_PUBLISHED, f"{row}.published"), (FTS_UNPUBLISHED, f"NOT {row}.published")):
+        columns, values = _COLUMNS, f"{row}.id, {row}.title, {row}.search_text"
+        if command:
+            columns, values = f"{table}, {columns}", f"'{command}', {values}"
+        statements.append(f"INSERT INTO {table}({columns}) SELECT {values} WHERE {condition};")
+    return "\n".join(statements)
+
+
 SQLITE_TRIGGERS = {
-    f"{FTS_TABLE}_ai": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON articles_article BEGIN
-            INSERT INTO {FTS_TABLE}({_COLUMNS}) VALUES ({_NEW});
+    f"{FTS_PUBLISHED}_ai": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_PUBLISHED}_ai AFTER INSERT ON articles_article BEGIN
+            {_fts_writes("new")}
         END""",
-    f"{FTS_TABLE}_ad": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON articles_article BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, {_COLUMNS}) VALUES ('delete', {_OLD});
+    f"{FTS_PUBLISHED}_ad": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_PUBLISHED}_ad AFTER DELETE ON articles_article BEGIN
+            {_fts_writes("old", "delete")}
         END""",
-    f"{FTS_TABLE}_au": f"""
-        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au
-        AFTER UPDATE OF title, search_text ON articles_article BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, {_COLUMNS}) VALUES ('delete', {_OLD});
-            INSERT INTO {FTS_TABLE}({_COLUMNS}) VALUES ({_NEW});
+    f"{FTS_PUBLISHED}_au": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_PUBLISHED}_au
+        AFTER UPDATE OF title, search_text, published ON articles_article BEGIN
+            {_fts_writes("old", "delete")}
+            {_fts_writes("new")}
         END""",
 }
+SQLITE_REFILL = [
+    *(f"INSERT INTO {table}({table}) VALUES ('delete-all')" for table in FTS_TABLES),
+    f"INSERT INTO {FTS_PUBLISHED}({_COLUMNS}) "
+    "SELECT id, title, search_text FROM articles_article WHERE published",
+    f"INSERT INTO {FTS_UNPUBLISHED}({_COLUMNS}) "
+    "SELECT id, title, search_text FROM articles_article WHERE NOT published",
+]
 
 PG_SEARCH_TABLE = "articles_article_search"
 PG_SYNC_FUNCTION = f"{PG_SEARCH_TABLE}_sync"
@@ -119,10 +137,14 @@ PG_REFILL = [
 ]
 
 
-# Per engine: the table that holds the index's rows (the one to count them in), its triggers.
+# Per engine: the tables the index is made of, how many rows it holds, its triggers.
 _INDEX = {
-    "sqlite": (FTS_TABLE, f"{FTS_TABLE}_docsize", SQLITE_TRIGGERS),
-    "postgresql": (PG_SEARCH_TABLE, PG_SEARCH_TABLE, PG_TRIGGERS),
+    "sqlite": (
+        FTS_TABLES,
+        " + ".join(f"(SELECT COUNT(*) FROM {table}_docsize)" for table in FTS_TABLES),
+        SQLITE_TRIGGERS,
+    ),
+    "postgresql": ((PG_SEARCH_TABLE,), f"(SELECT COUNT(*) FROM {PG_SEARCH_TABLE})", PG_TRIGGERS),
 }
 
 
@@ -138,22 +160,22 @@ def _names(cursor, vendor):
     return {row[0] for row in cursor.fetchall()}
 
 
-def _counts(cursor, rows_table):
+def _counts(cursor, rows):
     """(articles, index rows)."""
-    cursor.execute(f"SELECT (SELECT COUNT(*) FROM articles_article), (SELECT COUNT(*) FROM {rows_table})")
+    cursor.execute(f"SELECT (SELECT COUNT(*) FROM articles_article), {rows}")
     return cursor.fetchone()
 
 
 def _state(cursor, vendor):
-    """(the index's rows table, its missing triggers), or None before the index exists
+    """(how to count the index's rows, its missing triggers), or None before the index exists
     (migrations not applied yet) or on another engine."""
     if vendor not in _INDEX:
         return None
-    table, rows_table, triggers = _INDEX[vendor]
+    tables, rows, triggers = _INDEX[vendor]
     present = _names(cursor, vendor)
-    if table not in present or "articles_article" not in present:
+    if not present.issuperset([*tables, "articles_article"]):
         return None
-    return rows_table, [name for name in triggers if name not in present]
+    return rows, [name for name in triggers if name not in present]
 
 
 def index_problems(connection=default_connection):
@@ -164,13 +186,13 @@ def index_problems(connection=default_connection):
             state = _state(cursor, connection.vendor)
             if state is None:
                 return []
-            rows_table, missing = state
+            rows, missing = state
             problems = []
             if missing:
                 problems.append(
                     f"the triggers that keep the search index in step are missing ({', '.join(missing)})"
                 )
-            articles, indexed = _counts(cursor, rows_table)
+            articles, indexed = _counts(cursor, rows)
             if articles != indexed:
                 problems.append(f"the search index holds {indexed} articles of {articles}")
     except DatabaseError:
@@ -186,8 +208,8 @@ def ensure_index(connection=default_connection, count=True):
         state = _state(cursor, connection.vendor)
         if state is None:
             return False  # before the search-index migration, or it was unapplied
-        rows_table, missing = state
-        if not missing and (not count or len(set(_counts(cursor, rows_table))) == 1):
+        rows, missing = state
+        if not missing and (not count or len(set(_counts(cursor, rows))) == 1):
             return False
     _rebuild_rows(connection)
     return True
@@ -198,9 +220,8 @@ def _rebuild_rows(connection):
     readers see the old rows until it commits."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for statement in SQLITE_TRIGGERS.values():
+            for statement in [*SQLITE_TRIGGERS.values(), *SQLITE_REFILL]:
                 cursor.execute(statement)
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
         else:
             for statement in [*PG_FUNCTIONS, *PG_TRIGGERS.values(), *PG_REFILL]:
                 cursor.execute(statement)
@@ -220,8 +241,10 @@ def refresh_vocabulary(connection=default_connection, since=None):
     suggestions, nothing more)."""
     if connection.vendor != "postgresql":
         return
+    # The published articles' words, as SQLite's vocabulary (over its published index) has them.
     words = (
-        f"SELECT lexeme, COUNT(*) FROM {PG_SEARCH_TABLE}, unnest(tsvector_to_array(search_vector)) AS lexeme"
+        f"SELECT lexeme, COUNT(*) FROM {PG_SEARCH_TABLE}, unnest(tsvector_to_array(search_vector)) AS lexeme "
+        "WHERE published"
     )
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if since is None:
@@ -229,7 +252,7 @@ def refresh_vocabulary(connection=default_connection, since=None):
             cursor.execute(f"INSERT INTO {PG_VOCABULARY} (word, documents) {words} GROUP BY lexeme")
         else:
             cursor.execute(
-                f"INSERT INTO {PG_VOCABULARY} (word, documents) {words} WHERE article_id IN "
+                f"INSERT INTO {PG_VOCABULARY} (word, documents) {words} AND article_id IN "
                 "(SELECT id FROM articles_article WHERE updated_at >= %s) "
                 f"GROUP BY lexeme ON CONFLICT (word) DO UPDATE "
                 f"SET documents = {PG_VOCABULARY}.documents + excluded.documents",

@@ -166,6 +166,21 @@ def test_did_you_mean_from_the_corpus_vocabulary(corpus):
     assert listing.suggestion == "echocardiographic"
 
 
+def test_did_you_mean_never_offers_a_word_only_unpublished_articles_hold(corpus):
+    """A suggestion is a word of the published articles: one only a draft holds would reveal the
+    draft, and lead to a page with no results."""
+    make.draft("Embargoed: tachyarrhythmiagenic findings", excerpt="Not public yet.")
+    search_index.refresh_vocabulary()
+    assert search.suggestion(search.parse("tachyarrhythmiagenik")) == ""
+    assert found("tachyarrhythmiagenic") == set()
+    # Published, the word is found and suggested at once (SQLite) or after the next import's
+    # vocabulary refresh (PostgreSQL).
+    Article.objects.filter(title__startswith="Embargoed").update(published=True)
+    search_index.refresh_vocabulary()
+    assert found("tachyarrhythmiagenic") == {"Embargoed: tachyarrhythmiagenic findings"}
+    assert search.suggestion(search.parse("tachyarrhythmiagenik")) == "tachyarrhythmiagenic"
+
+
 def test_the_results_page_links_the_suggestion(corpus, client):
     page = client.get("/", {"q": "echocardiografic", "topic": "imaging"}).content.decode()
     assert "Did you mean" in page
