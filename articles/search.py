@@ -10,8 +10,8 @@ valid query, never an error.
 - SQLite: the FTS5 tables of articles.search_index (Porter stemming over unicode61), one for the
   published articles and one for the rest.
 - PostgreSQL: the narrow table of articles.search_index, a tsvector per article (English
-  stemming; the title's words weighted 'A', which a title-only query asks for) with a GIN index
-  over the published articles and one over the rest.
+  stemming; the title's words weighted 'A', which a title-only query asks for), partitioned by
+  `published`, each part with a GIN index.
 
 Ranking is the same on both: more of the query matched in the title first, then the newer day,
 within a day the better quality, then the newer article. It costs one index lookup per query
@@ -325,9 +325,9 @@ def matching(queryset, terms):
 def every_match(terms, using="default"):
     """The ids of the published articles matching `terms` as one text ("3,5,8"; "" for none), read
     from the text index alone (SQLite: the published FTS5 table; PostgreSQL: the published
-    partition). None on other engines, or when nothing is required. Listing a
-    common word's matches this way costs a fraction of filtering the articles by them (the facet
-    counts need every match: articles.facet_index)."""
+    partition). None on other engines, or when nothing is required. Listing a common word's
+    matches this way costs a fraction of filtering the articles by them (the facet counts need
+    every match: articles.facet_index)."""
     query = _as_query(terms)
     connection = connections[using]
     if connection.vendor == "sqlite" and query.groups:
