@@ -464,3 +464,19 @@ def test_files_are_read_in_the_order_of_their_path_components(tmp_path):
     assert found == ["a/b.txt", "a/c/x.md", "b/z.txt", "b.txt", "c.TXT"]
     with pytest.raises(FileNotFoundError, match="nowhere"):
         list(pipeline.iter_files([tmp_path, tmp_path / "nowhere"]))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_leaves_its_rows_visible_to_index_only_scans(monkeypatch):
+    """Vacuumed at the end of the import: a list page's walk of the date index reads no table
+    page, from the first request on (not minutes later, once autovacuum has passed)."""
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 2)
+    import_paths([GOOD])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = %s", [Article._meta.db_table]
+        )
+        pages, visible = cursor.fetchone()
+    assert pages >= 1
+    assert visible == pages  # 0 after ANALYZE alone
