@@ -221,8 +221,10 @@ for kind, path in urls.items():
     list_query = parse_list_query(data)
     page = int(data.get("page", 1))
     ordered = _ordered(ArticleFilter(list_query.filter_data(), queryset=base), list_query)
-    if isinstance(ordered, search.RankedPages):  # a search: its full ranking, what a page falls back to
-        ordered = search.ranked(ordered.queryset, ordered.query)
+    if isinstance(ordered, search.RankedPages):
+        # A search: what a page falls back to, the ids of a slice of its full ranking (the page's
+        # rows are then read by id).
+        ordered = search.ranked(ordered.queryset, ordered.query).values("id")
     query = ordered[(page - 1) * 20 : page * 20]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
