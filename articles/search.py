@@ -210,8 +210,8 @@ def _vendor(queryset):
 
 
 _TSQUERY = "to_tsquery('english'::regconfig, %s)"
-_PG_EVERY_MATCH = f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE search_vector @@ {_TSQUERY}"
-_PG_PUBLISHED_MATCHES = f"{_PG_EVERY_MATCH} AND published"  # the published partition alone
+_PG_MATCHES = f"SELECT article_id FROM {PG_SEARCH_TABLE} WHERE search_vector @@ {_TSQUERY}"  # both parts
+_PG_PUBLISHED_MATCHES = f"{_PG_MATCHES} AND published"  # the published partition alone
 
 
 class _VectorMatches(Expression):
@@ -228,7 +228,7 @@ class _VectorMatches(Expression):
 
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        matches = _PG_PUBLISHED_MATCHES if self.published_only else _PG_EVERY_MATCH
+        matches = _PG_PUBLISHED_MATCHES if self.published_only else _PG_MATCHES
         return f"{table}.id IN ({matches})", [self.tsquery]
 
 
@@ -330,14 +330,12 @@ def every_match(terms, using="default"):
     every match: articles.facet_index)."""
     query = _as_query(terms)
     connection = connections[using]
+    # The same listing of the published matches as a reader's `matching`, aggregated.
     if connection.vendor == "sqlite" and query.groups:
-        sql = f"SELECT group_concat(rowid) FROM {FTS_PUBLISHED} WHERE {FTS_PUBLISHED} MATCH %s"
-        params = [to_fts5(query)]
+        rowids = _fts5_rowids(query, published_only=True)
+        sql, params = f"SELECT group_concat(rowid) FROM ({rowids.sql})", rowids.params
     elif connection.vendor == "postgresql" and query.groups:
-        sql = (
-            f"SELECT string_agg(article_id::text, ',') FROM {PG_SEARCH_TABLE} "
-            f"WHERE published AND search_vector @@ {_TSQUERY}"
-        )
+        sql = f"SELECT string_agg(article_id::text, ',') FROM ({_PG_PUBLISHED_MATCHES}) AS matches"
         params = [to_tsquery(query)]
     else:
         return None

@@ -39,8 +39,6 @@ FTS_UNPUBLISHED = "articles_article_fts_unpublished"
 FTS_TABLES = (FTS_PUBLISHED, FTS_UNPUBLISHED)
 FTS_VOCABULARY = "articles_article_fts_vocab"
 PG_VOCABULARY = "articles_search_vocabulary"
-FTS_COLUMNS = ("title", "search_text")
-FTS_RANK = "bm25(10.0, 1.0)"  # a title match weighs ten times a match in the rest
 REPAIR_COMMAND = "python manage.py rebuild_search_index"
 
 _COLUMNS = "rowid, title, search_text"
