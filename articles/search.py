@@ -45,6 +45,7 @@ from django.db.models.lookups import Exact, In
 from django.db.models.sql.where import AND
 from django.utils.html import escape, format_html, format_html_join
 
+from .id_lists import aggregate_sql, id_bitmap
 from .models import Unindexed
 from .search_index import FTS_PUBLISHED, FTS_TABLES, PG_SEARCH_TABLE, vocabulary
 
@@ -323,25 +324,25 @@ def matching(queryset, terms):
 
 
 def every_match(terms, using="default"):
-    """The ids of the published articles matching `terms` as one text ("3,5,8"; "" for none), read
-    from the text index alone (SQLite: the published FTS5 table; PostgreSQL: the published
-    partition). None on other engines, or when nothing is required. Listing a common word's
-    matches this way costs a fraction of filtering the articles by them (the facet counts need
-    every match: articles.facet_index)."""
+    """The ids of the published articles matching `terms` (a BitMap), read from the text index
+    alone (SQLite: the published FTS5 table; PostgreSQL: the published partition). None on other
+    engines, or when nothing is required. Listing a common word's matches this way costs a
+    fraction of filtering the articles by them (the facet counts need every match:
+    articles.facet_index)."""
     query = _as_query(terms)
     connection = connections[using]
     # The same listing of the published matches as a reader's `matching`, aggregated.
     if connection.vendor == "sqlite" and query.groups:
         rowids = _fts5_rowids(query, published_only=True)
-        sql, params = f"SELECT group_concat(rowid) FROM ({rowids.sql})", rowids.params
+        sql, params = f"SELECT {aggregate_sql('rowid', 'sqlite')} FROM ({rowids.sql})", rowids.params
     elif connection.vendor == "postgresql" and query.groups:
-        sql = f"SELECT string_agg(article_id::text, ',') FROM ({_PG_PUBLISHED_MATCHES}) AS matches"
-        params = [to_tsquery(query)]
+        ids = aggregate_sql("article_id", "postgresql")
+        sql, params = f"SELECT {ids} FROM ({_PG_PUBLISHED_MATCHES}) AS matches", [to_tsquery(query)]
     else:
         return None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0] or ""
+        return id_bitmap(cursor.fetchone()[0])
 
 
 def _fts5_rowids(query, published_only, column=None):
