@@ -26,6 +26,7 @@ database in use does, so what is marked is what matched.
 """
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -418,9 +419,12 @@ class _InTitle(Expression):
 
 
 # How many of the newest articles of a list are looked through for the title matches that make
-# its first results: ten per result (a word in at least one title in ten finds them), at most RECENT.
+# its first results: ten per result (a word in at least one title in ten finds them), at most
+# RECENT. When they hold too few, one larger window follows, as large as the title matches'
+# share of the first suggests (twice over, for safety), at most WINDOW_GROWTH times RECENT.
 RECENT_PER_RESULT = 10
 RECENT = 2000
+WINDOW_GROWTH = 10
 
 
 class RankedPages:
@@ -433,8 +437,10 @@ class RankedPages:
     article up to the end of the slice) are listed first, from the date index, those matching
     the whole query in their title marked. When they hold enough for the slice, and the day of
     the last one needed is not cut by the end of that window, only those of that day or newer can
-    make the slice: they alone are sorted. Otherwise, or when `count` (how many articles match,
-    if known) is no more than the window, the full ranking is sliced. The articles come with
+    make the slice: they alone are sorted. When they do not, a second, larger window is tried,
+    sized by the share of title matches in the first (two words seldom in one title). Otherwise,
+    or when `count` (how many articles match, if known) is no more than a window, the full
+    ranking is sliced. The articles come with
     `select_related` and `prefetch_related` (lookups) applied, as a page shows them."""
 
     def __init__(self, queryset, terms, select_related=(), prefetch_related=(), count=None):
@@ -471,21 +477,31 @@ class RankedPages:
         """Ids among which the first `needed` articles of the ranking are (all title matches),
         read from the newest articles of the list; None when they are not all there."""
         size = min(RECENT, needed * RECENT_PER_RESULT)
-        if needed < 1 or (self.count is not None and self.count <= size):
-            return None  # sorting every match costs no more than the window
+        for last_try in (False, True):
+            if needed < 1 or (self.count is not None and self.count <= size):
+                return None  # sorting every match costs no more than the window
+            recent = self._newest(size)
+            titled = [(pk, day) for pk, day, in_title in recent if in_title]
+            if len(titled) >= needed:
+                last_day = titled[needed - 1][1]
+                if len(recent) < size or recent[-1][1] < last_day:
+                    return [pk for pk, day in titled if day >= last_day]
+                # Otherwise that day goes on past the window: some of it was not looked at.
+            if len(recent) < size or last_try:
+                return None  # the whole list was looked at, or the larger window too
+            share = max(len(titled), 1) / size  # of the newest articles, those matching in title
+            size = min(RECENT * WINDOW_GROWTH, max(2 * size, math.ceil(2 * needed / share)))
+        return None
+
+    def _newest(self, size):
+        """[(id, day, whether it matches the whole query in its title)] of the `size` newest
+        articles of the list."""
         # The window's ids in a subquery, so that the title test runs on its rows alone (PostgreSQL
         # would otherwise test every row of a filtered list before keeping the newest).
         window = self.queryset.order_by("-published_at", "-id").values("id")[:size]
         recent = self.queryset.model.objects.filter(pk__in=window).order_by("-published_at", "-id")
         in_title = _InTitle(self.query, _published_only(self.queryset))
-        recent = list(recent.values_list("id", _Day("published_at"), in_title))
-        titled = [(pk, day) for pk, day, in_title in recent if in_title]
-        if len(titled) < needed:
-            return None
-        last_day = titled[needed - 1][1]
-        if len(recent) == size and recent[-1][1] >= last_day:
-            return None  # that day goes on past the window: some of it was not looked at
-        return [pk for pk, day in titled if day >= last_day]
+        return list(recent.values_list("id", _Day("published_at"), in_title))
 
 
 # --- highlighting ------------------------------------------------------------------------------

@@ -131,6 +131,37 @@ def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q
     assert "Okapi draft" not in ranking
 
 
+def test_two_words_seldom_in_the_newest_titles_are_ranked_from_a_larger_window(db, monkeypatch):
+    """The newest thirty articles match "okapi river" in their text only, the thirty before them
+    in their titles: the first window (ten per result) holds no title match, the second, sized
+    by that, holds them all, and the page comes from it without sorting every match."""
+    import datetime as dt
+
+    noon = dt.datetime(2024, 5, 10, 12, tzinfo=dt.UTC)
+    make.save(
+        *(
+            make.record(
+                f"Okapi by the river {n}" if n >= 30 else f"Zoo report {n}",
+                excerpt="An okapi near the river.",
+                when=noon - dt.timedelta(hours=n),
+                quality=n % 7,
+            )
+            for n in range(60)
+        )
+    )
+    query = search.parse("okapi river")
+    ranking = titles(search.ranked(Article.objects.published(), query))
+    assert all(title.startswith("Okapi by the river") for title in ranking[:30])
+
+    def sort_every_match(*args):
+        raise AssertionError("every match was sorted")
+
+    monkeypatch.setattr(search, "ranked", sort_every_match)
+    pages = search.RankedPages(Article.objects.published(), query)
+    assert titles(pages[0:3]) == ranking[:3]
+    assert titles(pages[3:6]) == ranking[3:6]
+
+
 def test_search_list_pages_are_slices_of_the_ranking(okapis, monkeypatch):
     monkeypatch.setattr(search, "RECENT", 16)
     ranking = titles(search.ranked(Article.objects.published(), search.parse("okapi")))
