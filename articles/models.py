@@ -293,6 +293,12 @@ class Article(models.Model):
                     ("article_review_heat_idx", ["-heat"]),
                 ]
             ),
+            # An import reads the articles of its own files (unchanged ones are skipped unread):
+            # by range on SQLite, by prefix on PostgreSQL (text_pattern_ops: whatever the
+            # database's collation), instead of every article of the table.
+            models.Index(
+                fields=["source_path"], name="article_source_path_idx", opclasses=["text_pattern_ops"]
+            ),
             # Scheduled articles: few, found by time (the next one sets the caches' horizon).
             models.Index(
                 fields=["publish_at"],

@@ -171,7 +171,7 @@ def test_dry_run_reports_changes_without_making_them(run_import, tmp_path):
 def test_reimport_of_unchanged_files_writes_nothing(run_import, django_assert_max_num_queries):
     run_import(GOOD, SEEDS)
     before = list(Article.objects.values_list("id", "updated_at"))
-    with django_assert_max_num_queries(10):  # 3 are the page-cache PRAGMAs, 1 the files' URLs
+    with django_assert_max_num_queries(13):  # 6 are the import session's PRAGMAs, 1 the files' URLs
         code, out, _ = run_import(GOOD, SEEDS)
     assert code == 0
     assert summary(out) == "0 created, 0 updated, 12 unchanged, 0 rejected"
@@ -215,9 +215,9 @@ def test_same_bytes_at_another_path_or_under_new_rules_count_as_updated(run_impo
 
 
 def test_import_is_batched(run_import, django_assert_max_num_queries):
-    # 3 are the page-cache PRAGMAs, 1 the search index's check, 2 the editorial desk's (tombstones
-    # read, the run recorded), 12 keep the stories
-    with django_assert_max_num_queries(34):
+    # 6 are the import session's PRAGMAs, 1 the search index's check, 2 the editorial desk's
+    # (tombstones read, the run recorded), 12 keep the stories
+    with django_assert_max_num_queries(37):
         code, _, _ = run_import(GOOD, SEEDS)
     assert code == 0
     assert Article.objects.count() == 12
@@ -480,3 +480,43 @@ def test_a_large_import_leaves_its_rows_visible_to_index_only_scans(monkeypatch)
         pages, visible = cursor.fetchone()
     assert pages >= 1
     assert visible == pages  # 0 after ANALYZE alone
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache and checkpoints")
+@pytest.mark.django_db(transaction=True)
+def test_an_import_checkpoints_sqlite_seldom_and_gives_the_connection_back_as_it_was(monkeypatch):
+    def pragma(name):
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {name}")
+            return cursor.fetchone()[0]
+
+    before = pragma("cache_size"), pragma("wal_autocheckpoint")
+    seen = []
+    real_write = writer.write_batch
+
+    def write_batch(batch, dry_run=False):
+        seen.append((pragma("cache_size"), pragma("wal_autocheckpoint")))
+        return real_write(batch, dry_run)
+
+    monkeypatch.setattr(pipeline, "write_batch", write_batch)
+    report = import_paths([SEEDS])
+    assert report.created == 5
+    assert seen == [(writer.IMPORT_CACHE_KIB, writer.IMPORT_CHECKPOINT_PAGES)]
+    assert (pragma("cache_size"), pragma("wal_autocheckpoint")) == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_an_import_small_beside_the_table_leaves_its_statistics_to_autovacuum(monkeypatch):
+    """Statistics of a million articles hold after a thousand more: analyzing them again cost a
+    small import more than its writes did."""
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER", 2)
+    import_paths([GOOD])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pg_class SET reltuples = 1000000 WHERE oid = %s::regclass", [Article._meta.db_table]
+        )
+    report = import_paths([SEEDS])
+    assert report.created == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Article._meta.db_table])
+        assert cursor.fetchone()[0] == 1000000  # not analyzed again: it would say how many there are

@@ -18,6 +18,9 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import Q
+
 from articles import content_version
 from articles.models import Article
 
@@ -134,6 +137,20 @@ class FileOrder:
                     return (index, path[len(folder) :].split(os.sep))
         return None
 
+    def stored_paths(self, vendor):
+        """A condition on `source_path` that the paths of this import's files meet (some others
+        too: `position` has the last word), which the source path index answers: a range on
+        SQLite (the index's byte order), a prefix on PostgreSQL (its text_pattern_ops index)."""
+        condition = Q(pk__in=[])
+        for root, folder in self.given:
+            condition |= Q(source_path=root)
+            if folder and vendor == "sqlite":
+                after = folder[:-1] + chr(ord(folder[-1]) + 1)  # the first text past the prefix
+                condition |= Q(source_path__gte=folder, source_path__lt=after)
+            elif folder:
+                condition |= Q(source_path__startswith=folder)
+        return condition
+
     def comes_before(self, path, other):
         """True when `path` is a file of this import read before `other` (a file of it too)."""
         position = self.position(path)
@@ -226,7 +243,8 @@ def _load_known_files(order):
     (`order`: a FileOrder). An article whose document's `published` value is not known yet is left
     out: read once more, it becomes known."""
     rows = (
-        Article.objects.order_by("updated_at", "pk")
+        Article.objects.filter(order.stored_paths(connection.vendor))
+        .order_by("updated_at", "pk")
         .values_list("source_path", "content_hash", "web_url", "document_published")
         .iterator(chunk_size=5000)
     )
@@ -307,7 +325,7 @@ def import_paths(paths, dry_run=False, workers=None, on_progress=None):
     finally:
         _known_files = {}
     if not dry_run and report.created + report.updated >= ANALYZE_AFTER:
-        refresh_statistics()
+        refresh_statistics(written=report.created + report.updated)
     return report
 
 
