@@ -222,13 +222,21 @@ class ArticleFilter(django_filters.FilterSet):
             cls._form_class = super().get_form_class()
         return cls._form_class
 
-    def qs_without(self, *names):
-        """The queryset with every filter applied but those named (unordered, like `qs`)."""
+    def qs_without(self, *names, newest_few=False):
+        """The queryset with every filter applied but those named (unordered, like `qs`).
+
+        `newest_few`: shaped for reading only its newest rows (a search's window of the newest
+        articles), not for walking or counting all of them: the topics as
+        `ArticleQuerySet.in_topics(newest_few=True)` has them."""
         if not self.is_valid():  # never happens: the values come cleaned
             return self.queryset.none()
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
-            if name not in names:
+            if name in names:
+                continue
+            if newest_few and name == "topic" and value:
+                queryset = queryset.in_topics(value, newest_few=True)
+            else:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 

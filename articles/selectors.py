@@ -258,7 +258,14 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
     sort = query.effective_sort
     related, prefetched = ("provider",), _card_prefetches()
     if sort == RELEVANCE:
-        return search.RankedPages(filterset.qs_without("q"), query.terms, related, prefetched, count=total)
+        return search.RankedPages(
+            filterset.qs_without("q"),
+            query.terms,
+            related,
+            prefetched,
+            count=total,
+            newest=lambda: filterset.qs_without("q", newest_few=True),
+        )
     ids = None
     if (
         settings.FACET_INDEX

@@ -170,6 +170,24 @@ def test_search_list_pages_are_slices_of_the_ranking(okapis, monkeypatch):
     assert titles(article_listing({"q": "okapi", "page": "2"}).articles) == ranking[20:]
 
 
+@pytest.mark.parametrize("small_topics", [0, 1000])
+def test_search_pages_with_a_topic_are_slices_of_the_ranking(okapis, monkeypatch, small_topics):
+    """The window of a search with a topic reads the topic's newest articles its own way (members
+    by id for a small topic, a probe per row for a large one); the pages are the ranking all
+    the same."""
+    from articles import models
+
+    monkeypatch.setattr(search, "RECENT", 6)
+    monkeypatch.setattr(models, "SMALL_TOPIC_MEMBERS", small_topics)
+    base = Article.objects.published().in_topics(["wildlife"])
+    ranking = titles(search.ranked(base, search.parse("okapi")))
+    assert len(ranking) == 24
+    read = []
+    for page in ("1", "2"):
+        read += titles(article_listing({"q": "okapi", "topic": ["wildlife"], "page": page}).articles)
+    assert read == ranking
+
+
 def test_sort_overrides_relevance(corpus):
     assert titles(article_listing({"q": "ecg"}).articles) == [ECG, WEARABLE]
     assert titles(article_listing({"q": "ecg", "sort": "newest"}).articles) == [WEARABLE, ECG]
