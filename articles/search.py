@@ -48,7 +48,7 @@ from django.utils.html import escape, format_html, format_html_join
 
 from .id_lists import aggregate_sql, id_bitmap
 from .models import Unindexed
-from .search_index import FTS_PUBLISHED, FTS_TABLES, PG_SEARCH_TABLE, vocabulary
+from .search_index import FTS_PUBLISHED, FTS_TABLES, PG_SEARCH_PUBLISHED, PG_SEARCH_TABLE, vocabulary
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -256,7 +256,7 @@ def _pg_vector_test(compiler, tests, params, default, published_only):
     query keeps only published articles."""
     table = compiler.quote_name_unless_alias(compiler.query.base_table)
     if published_only:
-        row = f"{PG_SEARCH_TABLE}_published WHERE article_id = {table}.id"
+        row = f"{PG_SEARCH_PUBLISHED} WHERE article_id = {table}.id"
     else:
         row = f"{PG_SEARCH_TABLE} WHERE article_id = {table}.id AND published = {table}.published"
     return f"COALESCE((SELECT {tests} FROM {row}), {default})", params
@@ -486,9 +486,11 @@ class RankedPages:
     def _recent_title_matches(self, needed):
         """Ids among which the first `needed` articles of the ranking are (all title matches),
         read from the newest articles of the list; None when they are not all there."""
+        if needed < 1:
+            return None
         size = min(RECENT, needed * RECENT_PER_RESULT)
         for last_try in (False, True):
-            if needed < 1 or (self.count is not None and self.count <= size):
+            if self.count is not None and self.count <= size:
                 return None  # sorting every match costs no more than the window
             recent = self._newest(size)
             titled = [(pk, day) for pk, day, in_title in recent if in_title]
@@ -501,7 +503,6 @@ class RankedPages:
                 return None  # the whole list was looked at, or the larger window too
             share = max(len(titled), 1) / size  # of the newest articles, those matching in title
             size = min(RECENT * WINDOW_GROWTH, max(2 * size, math.ceil(2 * needed / share)))
-        return None
 
     def _newest(self, size):
         """[(id, day, whether it matches the whole query in its title)] of the `size` newest

@@ -82,6 +82,7 @@ SQLITE_REFILL = [
 ]
 
 PG_SEARCH_TABLE = "articles_article_search"
+PG_SEARCH_PUBLISHED = f"{PG_SEARCH_TABLE}_published"  # its partition of the published articles
 PG_SYNC_FUNCTION = f"{PG_SEARCH_TABLE}_sync"
 
 

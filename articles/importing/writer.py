@@ -72,10 +72,10 @@ def import_session():
     if connection.vendor != "sqlite":
         yield
         return
-    settings = {"cache_size": IMPORT_CACHE_KIB, "wal_autocheckpoint": IMPORT_CHECKPOINT_PAGES}
+    pragmas = {"cache_size": IMPORT_CACHE_KIB, "wal_autocheckpoint": IMPORT_CHECKPOINT_PAGES}
     with connection.cursor() as cursor:
         previous = {}
-        for name, value in settings.items():
+        for name, value in pragmas.items():
             cursor.execute(f"PRAGMA {name}")
             previous[name] = int(cursor.fetchone()[0])
             cursor.execute(f"PRAGMA {name} = {int(value)}")
