@@ -179,16 +179,22 @@ def article_listing(query, *, topic=None, provider=None):
 
     `topic` or `provider` narrows the list to that topic's or provider's page (their own facet
     value is then not offered)."""
-    base = Article.objects.published()
-    if topic is not None:
-        base = base.in_topics([topic])
-    if provider is not None:
-        base = base.from_providers([provider.domain])
     # Trending ranks recent articles only: the list and every facet count stay within the window.
     window = trending_window() if query.effective_sort == TRENDING else None
-    if window is not None:
-        base = base.filter(published_at__gte=window.start)
-    filterset = ArticleFilter(query.filter_data(), queryset=base)
+
+    def listed(newest_few=False):
+        """The list's filters; `newest_few`: shaped for reading its newest rows only (a
+        search's window: see ArticleFilter.qs_without), the page's topic too."""
+        base = Article.objects.published()
+        if topic is not None:
+            base = base.in_topics([topic], newest_few=newest_few)
+        if provider is not None:
+            base = base.from_providers([provider.domain])
+        if window is not None:
+            base = base.filter(published_at__gte=window.start)
+        return ArticleFilter(query.filter_data(), queryset=base)
+
+    filterset = listed()
     facets = []
     for name in FACETS:
         if provider is not None and name == "provider":
@@ -198,7 +204,15 @@ def article_listing(query, *, topic=None, provider=None):
         facets.append(_facet(query.selected(name), name, counts, by_count=name != "year", hide=hide))
     total = _total(facets)
 
-    articles = _ordered(filterset, query, topic, provider, total, window)
+    articles = _ordered(
+        filterset,
+        query,
+        topic,
+        provider,
+        total,
+        window,
+        newest=lambda: listed(newest_few=True).qs_without("q", newest_few=True),
+    )
     paginator = CountedPaginator(articles, PAGE_SIZE, total)
     try:
         number = paginator.validate_number(query.page)
@@ -245,9 +259,10 @@ def trending_window():
     return TrendingWindow(start=end - dt.timedelta(days=TRENDING_DAYS), end=end)
 
 
-def _ordered(filterset, query, topic=None, provider=None, total=None, window=None):
+def _ordered(filterset, query, topic=None, provider=None, total=None, window=None, newest=None):
     """Every filter, then the sort, with what a card shows. Ranking by relevance applies the text
-    search itself, a page at a time (`search.RankedPages`; `total`: how many match).
+    search itself, a page at a time (`search.RankedPages`; `total`: how many match; `newest`: the
+    list without the text query, shaped for its windows).
 
     A combination of filters that leaves few articles (SPARSE_LIST, SPARSE_SHARE) is read by their ids, from
     the facet index: walking the date (or quality) index for the first 20 that match every filter
@@ -264,7 +279,7 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
             related,
             prefetched,
             count=total,
-            newest=lambda: filterset.qs_without("q", newest_few=True),
+            newest=newest,
         )
     ids = None
     if (

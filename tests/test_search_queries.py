@@ -188,6 +188,34 @@ def test_search_pages_with_a_topic_are_slices_of_the_ranking(okapis, monkeypatch
     assert read == ranking
 
 
+@pytest.mark.parametrize("small_topics", [0, 1000])
+def test_a_search_on_a_topics_own_page_reads_its_windows_shaped_for_them(okapis, monkeypatch, small_topics):
+    """On a topic's page (/topics/wildlife/?q=okapi) the topic is the page's, not a filter, yet its
+    windows read it the same way: a large topic probed per row (EXISTS), not its every member
+    listed for each window, and the pages are the ranking."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import models
+    from articles.models import Topic
+
+    monkeypatch.setattr(search, "RECENT", 6)
+    monkeypatch.setattr(models, "SMALL_TOPIC_MEMBERS", small_topics)
+    wildlife = Topic.objects.get(slug="wildlife")
+    ranking = titles(search.ranked(Article.objects.published().in_topics([wildlife]), search.parse("okapi")))
+    read = []
+    with CaptureQueriesContext(connection) as queries:
+        for page in ("1", "2"):
+            read += titles(
+                read_listing(parse_list_query({"q": "okapi", "page": page}), topic=wildlife).articles
+            )
+    assert read == ranking
+    windows = [q["sql"] for q in queries if "LIMIT 6" in q["sql"] and "articles_article_topics" in q["sql"]]
+    assert windows, "no window was read"
+    if not small_topics:
+        assert all("EXISTS" in sql for sql in windows)
+
+
 def test_sort_overrides_relevance(corpus):
     assert titles(article_listing({"q": "ecg"}).articles) == [ECG, WEARABLE]
     assert titles(article_listing({"q": "ecg", "sort": "newest"}).articles) == [WEARABLE, ECG]
