@@ -40,6 +40,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Q,
+    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact, In
@@ -48,7 +49,14 @@ from django.utils.html import escape, format_html, format_html_join
 
 from .id_lists import aggregate_sql, id_bitmap
 from .models import Unindexed
-from .search_index import FTS_PUBLISHED, FTS_TABLES, PG_SEARCH_PUBLISHED, PG_SEARCH_TABLE, vocabulary
+from .search_index import (
+    FTS_PUBLISHED,
+    FTS_TABLES,
+    FTS_TOKENIZER,
+    PG_SEARCH_PUBLISHED,
+    PG_SEARCH_TABLE,
+    vocabulary,
+)
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -425,6 +433,9 @@ class _InTitle(Expression):
 RECENT_PER_RESULT = 10
 RECENT = 2000
 WINDOW_GROWTH = 10
+# SQLite: a window of at most this many articles is tested in a scratch FTS5 table of its own rows
+# (`_scratch_title_matches`); a larger one probes the list of every title match of the index.
+SCRATCH_WINDOW = 800
 
 
 class RankedPages:
@@ -435,7 +446,8 @@ class RankedPages:
     pages are usually all title matches (the first rank) of the last few days. So the newest
     articles of the list (`queryset`: filtered, without the text query; RECENT_PER_RESULT per
     article up to the end of the slice) are listed first, from the date index, those matching
-    the whole query in their title marked. When they hold enough for the slice, and the day of
+    the whole query in their title marked (on SQLite, a window of up to SCRATCH_WINDOW rows by a
+    scratch text index of its own rows). When they hold enough for the slice, and the day of
     the last one needed is not cut by the end of that window, only those of that day or newer can
     make the slice: they alone are sorted. When they do not, a second, larger window is tried,
     sized by the share of title matches in the first (two words seldom in one title). Otherwise,
@@ -511,8 +523,44 @@ class RankedPages:
         # would otherwise test every row of a filtered list before keeping the newest).
         window = self.newest.order_by("-published_at", "-id").values("id")[:size]
         recent = self.queryset.model.objects.filter(pk__in=window).order_by("-published_at", "-id")
+        if _vendor(self.queryset) == "sqlite" and size <= SCRATCH_WINDOW:
+            text = "search_text" if self.query.excluded else Value("")  # excluded words: anywhere
+            connection = connections[self.queryset.db]
+            matched = _scratch_title_matches(connection, recent.values_list("id", "title", text), self.query)
+            return [(pk, day, pk in matched) for pk, day in recent.values_list("id", _Day("published_at"))]
         in_title = _InTitle(self.query, _published_only(self.queryset))
         return list(recent.values_list("id", _Day("published_at"), in_title))
+
+
+_SCRATCH = "articles_window_fts"
+
+
+def _scratch_title_matches(connection, rows, query):
+    """SQLite: the ids of `rows` (a queryset of id, title, search_text) matching every group of
+    `query` in the title and no excluded clause anywhere, as the index would say (`_InTitle`).
+
+    The rows are indexed in a scratch FTS5 table with the index's tokenizer and asked the same
+    MATCH. Probing the index instead lists every title match of the corpus: 65,000 for a common
+    word at a million articles, 30-40 ms, where a window of 200 rows costs 6-8 ms here. The table
+    is the connection's own, in its temp schema: filling it writes nothing to the database and
+    takes none of its locks. The rows go in with one statement, so in one transaction (row by row,
+    FTS5 would flush each to a segment of its own and merge them: 1,000 rows took 81 ms, not 24)."""
+    table = f"temp.{_SCRATCH}"
+    empty = f"INSERT INTO {table}({_SCRATCH}) VALUES ('delete-all')"
+    rows_sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
+            f"title, search_text, content='', tokenize='{FTS_TOKENIZER}')"
+        )
+        cursor.execute(empty)  # whatever an interrupted request left
+        cursor.execute(f"INSERT INTO {table}(rowid, title, search_text) {rows_sql}", params)
+        cursor.execute(
+            f"SELECT rowid FROM {table} WHERE {_SCRATCH} MATCH %s", [to_fts5(query, column="title")]
+        )
+        matched = {pk for (pk,) in cursor.fetchall()}
+        cursor.execute(empty)
+    return matched
 
 
 # --- highlighting ------------------------------------------------------------------------------

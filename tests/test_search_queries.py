@@ -2,6 +2,7 @@
 and on PostgreSQL): the same cases, the same answers."""
 
 import pytest
+from django.db import connection
 
 from articles import search, search_index
 from articles.filters import parse_list_query
@@ -115,10 +116,13 @@ def okapis(db):
 
 @pytest.mark.parametrize("q", ["okapi", "okapi sighting", "okapi -zoo", "sighting OR zoo", "giraffes"])
 @pytest.mark.parametrize("recent", [12, 17, 2000])
-def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q, recent):
+@pytest.mark.parametrize("scratch", [0, 1000])
+def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q, recent, scratch):
     """Whether a page is read from the newest articles' title matches or from the whole ranking
-    (a small window makes both happen), it holds the ranking's articles in its order."""
+    (a small window makes both happen), and whether a window's titles are tested by the index or
+    in a scratch table (SQLite), it holds the ranking's articles in its order."""
     monkeypatch.setattr(search, "RECENT", recent)
+    monkeypatch.setattr(search, "SCRATCH_WINDOW", scratch)
     query = search.parse(q)
     for base in (Article.objects.published(), Article.objects.published().in_topics(["wildlife"])):
         ranking = titles(search.ranked(base, query))
@@ -129,6 +133,86 @@ def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q
                 read += titles(pages[start : start + size])
             assert read == ranking
     assert "Okapi draft" not in ranking
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's scratch table")
+def test_a_windows_titles_are_tested_in_a_scratch_table_as_the_index_would_test_them(db):
+    """The scratch table of a window splits words as the index does (same tokenizer, folded
+    accents, stems, prefixes, phrases, OR, excluded words anywhere), so it marks the same
+    articles; it keeps nothing from one window to the next, and nothing of it reaches the database."""
+    make.published("Évora's cardiologists: AI reads échocardiograms", excerpt="Heart failure, earlier.")
+    make.published('Okapi "sightings" rise; zoo-keepers\' AI [draft]', excerpt="A report on okapis.")
+    make.published("Deep-learning ECG: 12-lead models", excerpt="Arrhythmia from electrocardiograms.")
+    make.published("Wearables and the heart", excerpt="No okapi here.")
+    rows = Article.objects.values_list("id", "title", "search_text")
+    queries = [
+        "evora",
+        "echocardiogram",
+        "AI",
+        "sighting",
+        "okapi -report",
+        "okapi -zoo",
+        '"deep learning"',
+        "12 lead",
+        "ecg OR wearables",
+        "hear",
+        "draft",
+        "cardiologist heart",
+        '"zoo keepers"',
+        "AI -okapi",
+    ]
+    marked = []
+    for q in queries:
+        query = search.parse(q)
+        by_index = set(
+            Article.objects.annotate(hit=search._InTitle(query)).filter(hit=True).values_list("id", flat=True)
+        )
+        assert search._scratch_title_matches(connection, rows, query) == by_index, q
+        marked.append(len(by_index))
+    assert marked == [1, 1, 2, 1, 0, 0, 1, 1, 2, 1, 1, 0, 1, 1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM temp.{search._SCRATCH}")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%window%'")
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 tables")
+def test_the_scratch_tables_tokenizer_is_the_indexs(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name IN (%s, %s)", list(search_index.FTS_TABLES))
+        statements = [sql for (sql,) in cursor.fetchall()]
+    assert len(statements) == 2
+    assert all(f"tokenize='{search_index.FTS_TOKENIZER}'" in sql for sql in statements)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's scratch table")
+def test_a_windows_scratch_table_needs_no_lock_an_import_holds(db, tmp_path):
+    """An import holds SQLite's write lock for each batch; a reader's window is tested in its
+    scratch table all the same, at once, not after the batch (the busy timeout)."""
+    import sqlite3
+
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    database = tmp_path / "locked.sqlite3"
+    with sqlite3.connect(database) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute("CREATE TABLE articles_article (id INTEGER PRIMARY KEY, title TEXT, search_text TEXT)")
+        setup.execute("INSERT INTO articles_article VALUES (7, 'Okapi sighting', 'Okapi sighting, zoo')")
+    options = {**connection.settings_dict["OPTIONS"], "timeout": 0.1}  # IMMEDIATE transactions, as served
+    reader = DatabaseWrapper(
+        {**connection.settings_dict, "NAME": str(database), "OPTIONS": options}, "reader"
+    )
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # an import's batch
+    writer.execute("INSERT INTO articles_article VALUES (8, 'Okapi draft', '')")
+    try:
+        rows = Article.objects.order_by("id").values_list("id", "title", "search_text")
+        assert search._scratch_title_matches(reader, rows, search.parse("okapi")) == {7}
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        reader.close()
 
 
 def test_two_words_seldom_in_the_newest_titles_are_ranked_from_a_larger_window(db, monkeypatch):
