@@ -255,6 +255,13 @@ def _matched(filterset, query, index):
     return found
 
 
+def listed_match_count(filterset):
+    """How many published articles match the listing's text query alone, if its facet counts
+    have listed them (None otherwise: never listed just for this)."""
+    found = getattr(filterset, "_facet_index_matched", None)
+    return None if found is None else len(found)
+
+
 def matching_ids(filterset, query, topic=None, provider=None):
     """(ids, newer_than, published): the ids of the published articles matching every filter of
     `query` and the page's topic or provider (a BitMap), as the listing's facet counts have them,

@@ -433,9 +433,12 @@ class _InTitle(Expression):
 RECENT_PER_RESULT = 10
 RECENT = 2000
 WINDOW_GROWTH = 10
-# SQLite: a window of at most this many articles is tested in a scratch FTS5 table of its own rows
-# (`_scratch_title_matches`); a larger one probes the list of every title match of the index.
-SCRATCH_WINDOW = 800
+# SQLite: a window is tested in a scratch FTS5 table of its own rows (`_scratch_title_matches`)
+# when the query has at least this many matches per row of the window; otherwise against the list
+# of every title match in the index. The scratch costs about 25 us per row; the list grows with
+# the query's matches (a common word: 3-4 ms at 100,000 articles, 30-40 ms at 1,000,000), and the
+# two cost the same at about 200 matches per row on both sizes.
+SCRATCH_MATCHES_PER_ROW = 200
 
 
 class RankedPages:
@@ -446,18 +449,22 @@ class RankedPages:
     pages are usually all title matches (the first rank) of the last few days. So the newest
     articles of the list (`queryset`: filtered, without the text query; RECENT_PER_RESULT per
     article up to the end of the slice) are listed first, from the date index, those matching
-    the whole query in their title marked (on SQLite, a window of up to SCRATCH_WINDOW rows by a
-    scratch text index of its own rows). When they hold enough for the slice, and the day of
-    the last one needed is not cut by the end of that window, only those of that day or newer can
-    make the slice: they alone are sorted. When they do not, a second, larger window is tried,
-    sized by the share of title matches in the first (two words seldom in one title). Otherwise,
-    or when `count` (how many articles match, if known) is no more than a window, the full
-    ranking is sliced. The windows are read from what `newest` returns when given: the same list,
-    shaped for reading its newest rows only. The articles come with `select_related` and
+    the whole query in their title marked (on SQLite, when the text query alone matches many
+    articles, `matches` if known, else `count`, by a scratch text index of the window's own
+    rows). When they hold enough for the slice, and the day of the last one needed is not cut by
+    the end of that window, only those of that day or newer can make the slice: they alone are
+    sorted. When they do not, a second, larger window is tried, sized by the share of title
+    matches in the first (two words seldom in one title). Otherwise, or when `count` (how many
+    articles match, if known) is no more than a window, the full ranking is sliced. The windows
+    are read from what `newest` returns when given: the same list, shaped for reading its newest
+    rows only. The articles come with `select_related` and
     `prefetch_related` (lookups) applied, as a page shows them."""
 
-    def __init__(self, queryset, terms, select_related=(), prefetch_related=(), count=None, newest=None):
+    def __init__(
+        self, queryset, terms, select_related=(), prefetch_related=(), count=None, newest=None, matches=None
+    ):
         self.queryset = queryset
+        self.matches = count if matches is None else matches
         self.newest_shaped = newest
         self.query = _as_query(terms)
         self.select_related = select_related
@@ -523,7 +530,8 @@ class RankedPages:
         # would otherwise test every row of a filtered list before keeping the newest).
         window = self.newest.order_by("-published_at", "-id").values("id")[:size]
         recent = self.queryset.model.objects.filter(pk__in=window).order_by("-published_at", "-id")
-        if _vendor(self.queryset) == "sqlite" and size <= SCRATCH_WINDOW:
+        many = self.matches is not None and size * SCRATCH_MATCHES_PER_ROW <= self.matches
+        if many and _vendor(self.queryset) == "sqlite":
             text = "search_text" if self.query.excluded else Value("")  # excluded words: anywhere
             connection = connections[self.queryset.db]
             matched = _scratch_title_matches(connection, recent.values_list("id", "title", text), self.query)

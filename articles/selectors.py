@@ -279,6 +279,7 @@ def _ordered(filterset, query, topic=None, provider=None, total=None, window=Non
             related,
             prefetched,
             count=total,
+            matches=facet_index.listed_match_count(filterset),
             newest=newest,
         )
     ids = None

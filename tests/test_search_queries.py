@@ -116,17 +116,18 @@ def okapis(db):
 
 @pytest.mark.parametrize("q", ["okapi", "okapi sighting", "okapi -zoo", "sighting OR zoo", "giraffes"])
 @pytest.mark.parametrize("recent", [12, 17, 2000])
-@pytest.mark.parametrize("scratch", [0, 1000])
-def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q, recent, scratch):
+@pytest.mark.parametrize("counted", [False, True])
+def test_every_page_of_a_search_is_a_slice_of_the_ranking(okapis, monkeypatch, q, recent, counted):
     """Whether a page is read from the newest articles' title matches or from the whole ranking
-    (a small window makes both happen), and whether a window's titles are tested by the index or
-    in a scratch table (SQLite), it holds the ranking's articles in its order."""
+    (a small window makes both happen), and whether a window's titles are tested by the index or,
+    the matches counted and many (all are, here), in a scratch table (SQLite), it holds the
+    ranking's articles in its order."""
     monkeypatch.setattr(search, "RECENT", recent)
-    monkeypatch.setattr(search, "SCRATCH_WINDOW", scratch)
+    monkeypatch.setattr(search, "SCRATCH_MATCHES_PER_ROW", 0)
     query = search.parse(q)
     for base in (Article.objects.published(), Article.objects.published().in_topics(["wildlife"])):
         ranking = titles(search.ranked(base, query))
-        pages = search.RankedPages(base, query)
+        pages = search.RankedPages(base, query, count=len(ranking) if counted else None)
         for size in (1, 3, 5, 7, 13, 20):
             read = []
             for start in range(0, len(ranking) + size, size):
