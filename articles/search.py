@@ -457,8 +457,8 @@ class RankedPages:
     matches in the first (two words seldom in one title). Otherwise, or when `count` (how many
     articles match, if known) is no more than a window, the full ranking is sliced. The windows
     are read from what `newest` returns when given: the same list, shaped for reading its newest
-    rows only. The articles come with `select_related` and
-    `prefetch_related` (lookups) applied, as a page shows them."""
+    rows only. The articles come with `select_related` and `prefetch_related` (lookups) applied,
+    as a page shows them."""
 
     def __init__(
         self, queryset, terms, select_related=(), prefetch_related=(), count=None, newest=None, matches=None
